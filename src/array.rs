@@ -1,0 +1,453 @@
+//! `Array<T>`: a buffer handle, a layout and flags.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::device::{Backend, Device, Storage};
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+use crate::layout::{checked_size, Layout};
+use crate::ops::elementwise::Arg;
+use crate::slice::SliceElem;
+
+/// NumPy's array flags; see [`Array::flags`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flags {
+    /// Writes are allowed.
+    pub writeable: bool,
+    /// Elements are aligned for their dtype (always true in ndgpu).
+    pub aligned: bool,
+    /// C (row-major) contiguous.
+    pub c_contiguous: bool,
+    /// Fortran (column-major) contiguous.
+    pub f_contiguous: bool,
+    /// The array owns its buffer (it is not a view).
+    pub owndata: bool,
+}
+
+/// An n-dimensional array on a [`Device`].
+///
+/// An array is a handle to a reference-counted buffer plus a layout (shape,
+/// strides, offset). `clone` is another handle to the same array (NumPy's
+/// `b = a`); slicing, transposing and broadcasting make views over the same
+/// buffer; [`copy`](Array::copy) makes a new buffer.
+pub struct Array<T: Element> {
+    pub(crate) storage: Storage,
+    pub(crate) layout: Layout,
+    pub(crate) device: Device,
+    /// Shared by every clone, as `b = a` is one object in NumPy.
+    writeable: Arc<AtomicBool>,
+    /// The writeable flag of the array that owns the buffer, for views.
+    base: Option<Arc<AtomicBool>>,
+    /// A broadcast view repeats elements: it can never be written.
+    broadcast: bool,
+    _t: PhantomData<T>,
+}
+
+impl<T: Element> Clone for Array<T> {
+    fn clone(&self) -> Self {
+        Array {
+            storage: self.storage.clone(),
+            layout: self.layout.clone(),
+            device: self.device.clone(),
+            writeable: self.writeable.clone(),
+            base: self.base.clone(),
+            broadcast: self.broadcast,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: Element> Array<T> {
+    /// A new array of `shape` whose every element the caller will write.
+    #[track_caller]
+    pub(crate) fn uninit(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
+        dev.check_dtype(T::DTYPE)?;
+        let n = checked_size(shape)?;
+        let bytes = (n as u64)
+            .checked_mul(T::DTYPE.size() as u64)
+            .ok_or_else(|| Error::Shape(format!("shape {shape:?} is too large")))?;
+        let storage = dev.alloc(bytes, || format!("Array<{}> of shape {shape:?}", T::DTYPE))?;
+        Ok(Array {
+            storage,
+            layout: Layout::contiguous(shape),
+            device: dev.clone(),
+            writeable: Arc::new(AtomicBool::new(true)),
+            base: None,
+            broadcast: false,
+            _t: PhantomData,
+        })
+    }
+
+    /// An array of `shape` holding `data` in C order (NumPy's `np.array(data).reshape(shape)`).
+    ///
+    /// # Errors
+    /// `data.len()` is not the product of `shape`; the dtype is not supported
+    /// on the device; the device is out of memory.
+    #[track_caller]
+    pub fn from_slice(dev: &Device, data: &[T], shape: &[usize]) -> Result<Array<T>> {
+        let n = checked_size(shape)?;
+        if n != data.len() {
+            return Err(Error::DataLength {
+                shape: shape.to_vec(),
+                expected: n,
+                got: data.len(),
+            });
+        }
+        let a = Array::uninit(dev, shape)?;
+        match &a.storage {
+            Storage::Cpu(s) => {
+                let mut g = crate::device::cpu::lock(s);
+                bytemuck::cast_slice_mut::<u64, T>(&mut g)[..n].copy_from_slice(data);
+            }
+            Storage::Gpu(s) => a.gpu().upload(s, bytemuck::cast_slice(data))?,
+        }
+        Ok(a)
+    }
+
+    /// Like [`from_slice`](Array::from_slice), taking the data by value.
+    ///
+    /// # Errors
+    /// As `from_slice`.
+    #[track_caller]
+    pub fn from_vec(dev: &Device, data: Vec<T>, shape: &[usize]) -> Result<Array<T>> {
+        Array::from_slice(dev, &data, shape)
+    }
+
+    /// An array of `shape` filled with `value` (NumPy's `np.full`).
+    ///
+    /// # Errors
+    /// Unsupported dtype; out of memory.
+    #[track_caller]
+    pub fn full(dev: &Device, shape: &[usize], value: T) -> Result<Array<T>> {
+        let a = Array::uninit(dev, shape)?;
+        a.fill(value)?;
+        Ok(a)
+    }
+
+    /// Zeros (NumPy's `np.zeros`).
+    ///
+    /// # Errors
+    /// Unsupported dtype; out of memory.
+    #[track_caller]
+    pub fn zeros(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
+        Array::full(dev, shape, T::zero())
+    }
+
+    /// Ones (NumPy's `np.ones`).
+    ///
+    /// # Errors
+    /// Unsupported dtype; out of memory.
+    #[track_caller]
+    pub fn ones(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
+        Array::full(dev, shape, T::one())
+    }
+
+    pub(crate) fn gpu(&self) -> &crate::device::gpu::Gpu {
+        match &self.device.inner.backend {
+            Backend::Gpu(g) => g,
+            Backend::Cpu(_) => unreachable!("a GPU storage lives on a GPU device"),
+        }
+    }
+
+    /// The device the array lives on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+    /// The shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.layout.shape
+    }
+    /// Strides in elements (NumPy's `strides // itemsize`).
+    pub fn strides(&self) -> &[isize] {
+        &self.layout.strides
+    }
+    /// Strides in bytes, as NumPy's `strides`.
+    pub fn byte_strides(&self) -> Vec<isize> {
+        let s = T::DTYPE.size() as isize;
+        self.layout.strides.iter().map(|&x| x * s).collect()
+    }
+    /// Offset of the first element in the buffer, in elements.
+    pub fn offset(&self) -> usize {
+        self.layout.offset
+    }
+    /// The layout (shape, strides, offset).
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    /// Number of axes.
+    pub fn ndim(&self) -> usize {
+        self.layout.ndim()
+    }
+    /// Number of elements (NumPy's `size`).
+    pub fn len(&self) -> usize {
+        self.layout.size()
+    }
+    /// Is the array empty?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The dtype.
+    pub fn dtype(&self) -> DType {
+        T::DTYPE
+    }
+
+    /// NumPy's flags for this array.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            writeable: self.is_writeable(),
+            aligned: true,
+            c_contiguous: self.layout.is_c_contiguous(),
+            f_contiguous: self.layout.is_f_contiguous(),
+            owndata: self.base.is_none(),
+        }
+    }
+
+    fn is_writeable(&self) -> bool {
+        !self.broadcast && self.writeable.load(Ordering::Relaxed)
+    }
+
+    /// Sets the writeable flag (NumPy's `a.flags.writeable = w`). Every clone
+    /// (`b = a`) sees it; views made afterwards inherit it.
+    ///
+    /// # Errors
+    /// `true` on a view whose base is read-only, or on a broadcast view.
+    pub fn set_writeable(&self, w: bool) -> Result<()> {
+        if w && (self.broadcast || self.base.as_ref().is_some_and(|b| !b.load(Ordering::Relaxed))) {
+            return Err(Error::WriteableBase);
+        }
+        self.writeable.store(w, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub(crate) fn check_writeable(&self) -> Result<()> {
+        if self.is_writeable() {
+            Ok(())
+        } else {
+            Err(Error::ReadOnly)
+        }
+    }
+
+    /// A view: same buffer, new layout, flags inherited.
+    pub(crate) fn view(&self, layout: Layout) -> Array<T> {
+        Array {
+            storage: self.storage.clone(),
+            layout,
+            device: self.device.clone(),
+            writeable: Arc::new(AtomicBool::new(self.is_writeable())),
+            base: Some(self.base.clone().unwrap_or_else(|| self.writeable.clone())),
+            broadcast: self.broadcast,
+            _t: PhantomData,
+        }
+    }
+
+    /// A view of a part of the array; see [`s!`](crate::s).
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// let b = a.slice(s![1..3])?; // b = a[1:3], a view
+    /// b.add_scalar_inplace(10)?;  // b += 10
+    /// assert_eq!(a.to_vec()?, vec![1, 12, 13, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An index or range outside an axis, a zero step, too many indices.
+    pub fn slice(&self, elems: impl AsRef<[SliceElem]>) -> Result<Array<T>> {
+        Ok(self.view(self.layout.slice(elems.as_ref())?))
+    }
+
+    /// The transpose, a view with the axes reversed (NumPy's `a.T`).
+    pub fn t(&self) -> Array<T> {
+        self.view(self.layout.t())
+    }
+
+    /// A view with the axes reordered (NumPy's `a.transpose(axes)`).
+    ///
+    /// # Errors
+    /// `axes` is not a permutation of the axes.
+    pub fn permute(&self, axes: &[usize]) -> Result<Array<T>> {
+        Ok(self.view(self.layout.permute(axes)?))
+    }
+
+    /// A read-only view repeated to `shape` (NumPy's `np.broadcast_to`).
+    ///
+    /// # Errors
+    /// The shapes are not compatible.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Array<T>> {
+        let mut v = self.view(self.layout.broadcast_to(shape)?);
+        v.broadcast = true;
+        Ok(v)
+    }
+
+    /// The same elements in C order with a new shape: a view when the strides
+    /// allow it, else a copy (NumPy's `a.reshape(shape)`).
+    ///
+    /// # Errors
+    /// The sizes differ (NumPy's `cannot reshape array of size 6 into shape (4,)`).
+    #[track_caller]
+    pub fn reshape(&self, shape: &[usize]) -> Result<Array<T>> {
+        if checked_size(shape)? != self.len() {
+            return Err(Error::Shape(format!(
+                "cannot reshape array of size {} into shape {}",
+                self.len(),
+                crate::error::fmt_shape(shape)
+            )));
+        }
+        match self.layout.reshape_view(shape) {
+            Some(l) => Ok(self.view(l)),
+            None => self.copy()?.reshape(shape),
+        }
+    }
+
+    /// A view without the axes of length 1 (NumPy's `np.squeeze`).
+    pub fn squeeze(&self) -> Array<T> {
+        self.view(self.layout.squeeze())
+    }
+
+    /// A view with a new axis of length 1 at `axis` (NumPy's `np.expand_dims`).
+    ///
+    /// # Errors
+    /// `axis > ndim`.
+    pub fn expand_dims(&self, axis: usize) -> Result<Array<T>> {
+        Ok(self.view(self.layout.expand_dims(axis)?))
+    }
+
+    /// Do the two arrays address a common element? Exact, as NumPy's
+    /// `np.shares_memory` (`a[::2]` and `a[1::2]` do not share).
+    pub fn shares_memory<U: Element>(&self, other: &Array<U>) -> bool {
+        self.storage.same(&other.storage) && self.layout.overlaps(&other.layout)
+    }
+
+    /// Might the two arrays share memory? Compares extents only, as NumPy's
+    /// `np.may_share_memory`.
+    pub fn may_share_memory<U: Element>(&self, other: &Array<U>) -> bool {
+        self.storage.same(&other.storage) && self.layout.may_overlap(&other.layout)
+    }
+
+    /// A new C-contiguous array with the same elements (NumPy's `a.copy()`).
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn copy(&self) -> Result<Array<T>> {
+        let out = Array::uninit(&self.device, self.shape())?;
+        out.assign(self)?;
+        Ok(out)
+    }
+
+    /// Writes `value` into every element, through any view (NumPy's `a[...] = v`).
+    ///
+    /// # Errors
+    /// The array is read-only.
+    pub fn fill(&self, value: T) -> Result<()> {
+        self.ew(Arg::<T>::Scalar(value), Arg::None, Arg::None, "a", |x: T, _: u32, _: u32| x)
+    }
+
+    /// Writes `other`, broadcast to this shape, through any view (NumPy's
+    /// `a[...] = other`). Overlapping source and destination behave as if
+    /// the source were copied first.
+    ///
+    /// # Errors
+    /// Read-only destination; shapes that do not broadcast.
+    pub fn assign(&self, other: &Array<T>) -> Result<()> {
+        self.ew(Arg::Arr(other), Arg::None, Arg::None, "a", |x: T, _: u32, _: u32| x)
+    }
+
+    /// The elements in logical C order, from any view.
+    ///
+    /// # Errors
+    /// A GPU error during readback.
+    pub fn to_vec(&self) -> Result<Vec<T>> {
+        match &self.storage {
+            Storage::Cpu(s) => {
+                let g = crate::device::cpu::lock(s);
+                Ok(crate::device::cpu::gather(bytemuck::cast_slice::<u64, T>(&g), &self.layout))
+            }
+            Storage::Gpu(_) => {
+                let (src, off) = self.contiguous_source()?;
+                let mut out = vec![T::zero(); self.len()];
+                self.gpu().read(&src, off, bytemuck::cast_slice_mut(&mut out))?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// [`to_vec`](Array::to_vec) without blocking the thread while the GPU works.
+    ///
+    /// # Errors
+    /// A GPU error during readback.
+    pub async fn to_vec_async(&self) -> Result<Vec<T>> {
+        match &self.storage {
+            Storage::Cpu(_) => self.to_vec(),
+            Storage::Gpu(_) => {
+                let (src, off) = self.contiguous_source()?;
+                let mut out = vec![T::zero(); self.len()];
+                self.gpu().read_async(&src, off, bytemuck::cast_slice_mut(&mut out)).await?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// A GPU buffer and byte offset where the elements lie contiguously in C
+    /// order: the array's own when it is C-contiguous, else a gathered copy.
+    fn contiguous_source(&self) -> Result<(crate::device::gpu::GpuStorage, u64)> {
+        let src = if self.layout.is_c_contiguous() {
+            self.clone()
+        } else {
+            self.copy()?
+        };
+        match &src.storage {
+            Storage::Gpu(s) => Ok((s.clone(), (src.layout.offset * T::DTYPE.size()) as u64)),
+            Storage::Cpu(_) => unreachable!("copies stay on their device"),
+        }
+    }
+
+    /// The one element of a size-1 array (NumPy's `a.item()`).
+    ///
+    /// # Errors
+    /// The array does not have exactly one element (NumPy's message).
+    pub fn item(&self) -> Result<T> {
+        if self.len() != 1 {
+            return Err(Error::Value(
+                "can only convert an array of size 1 to a Python scalar".into(),
+            ));
+        }
+        Ok(self.to_vec()?[0])
+    }
+}
+
+impl<T: Element> fmt::Display for Array<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = self.to_vec().map_err(|_| fmt::Error)?;
+        let shape = self.shape();
+        let s = match T::DTYPE {
+            DType::F32 => crate::format::format_array(crate::format::Values::F32(bytemuck::cast_slice(&data)), shape),
+            DType::F64 => crate::format::format_array(crate::format::Values::F64(bytemuck::cast_slice(&data)), shape),
+            _ => {
+                let v: Vec<i64> = data.iter().map(|x| x.to_f64() as i64).collect();
+                crate::format::format_array(crate::format::Values::I64(&v), shape)
+            }
+        };
+        f.write_str(&s)
+    }
+}
+
+impl<T: Element> fmt::Debug for Array<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\nshape={:?}, strides={:?}, offset={}, dtype={}, device={}",
+            self,
+            self.shape(),
+            self.strides(),
+            self.offset(),
+            T::DTYPE,
+            self.device.info()
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! The CPU backend: host memory from the pool, and kernels over strided
+//! layouts. Contiguous outputs are split across threads with rayon; every
+//! kernel gathers its inputs a block at a time into small arrays so that the
+//! arithmetic loop is a plain, vectorisable loop over the block.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rayon::prelude::*;
+
+use crate::element::Element;
+use crate::layout::Layout;
+use crate::pool::{PoolBuf, RawAlloc, Usage};
+
+/// Host memory: 8-byte words, so every dtype (f64 included) casts from it
+/// with bytemuck. The mutex lets views write through `&self`; a kernel locks
+/// each distinct buffer once, in id order.
+pub(crate) type CpuBuf = Mutex<Vec<u64>>;
+
+pub(crate) struct CpuAlloc;
+
+impl RawAlloc for CpuAlloc {
+    type Buf = CpuBuf;
+    fn alloc(&self, bytes: u64, _: Usage) -> Option<CpuBuf> {
+        let words = usize::try_from(bytes.div_ceil(8)).ok()?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(words).ok()?;
+        v.resize(words, 0);
+        Some(Mutex::new(v))
+    }
+    fn max_buffer_bytes(&self) -> u64 {
+        isize::MAX as u64
+    }
+    fn name(&self) -> String {
+        "cpu".into()
+    }
+}
+
+pub(crate) type CpuStorage = Arc<PoolBuf<CpuAlloc>>;
+
+pub(crate) fn lock(s: &CpuStorage) -> MutexGuard<'_, Vec<u64>> {
+    // Kernels never panic half-way through a write that would leave the
+    // buffer inconsistent with its layout, so a poisoned lock is usable.
+    s.raw().lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Elements below this run on one thread: rayon's hand-off costs more.
+const PAR_MIN: usize = 1 << 16;
+/// Elements per parallel task.
+const PAR_CHUNK: usize = 1 << 15;
+/// Elements gathered per block.
+const BLOCK: usize = 256;
+
+/// Walks a layout's offsets in C order from any linear index.
+struct Walker<'a> {
+    l: &'a Layout,
+    idx: Vec<usize>,
+    off: isize,
+}
+
+impl<'a> Walker<'a> {
+    fn new(l: &'a Layout, mut start: usize) -> Self {
+        let mut idx = vec![0; l.ndim()];
+        let mut off = l.offset as isize;
+        for d in (0..l.ndim()).rev() {
+            let n = l.shape[d].max(1);
+            idx[d] = start % n;
+            start /= n;
+            off += idx[d] as isize * l.strides[d];
+        }
+        Walker { l, idx, off }
+    }
+    #[inline]
+    fn next(&mut self) -> usize {
+        let cur = self.off;
+        let mut d = self.l.ndim();
+        while d > 0 {
+            d -= 1;
+            self.idx[d] += 1;
+            self.off += self.l.strides[d];
+            if self.idx[d] < self.l.shape[d] {
+                break;
+            }
+            self.off -= self.l.strides[d] * self.l.shape[d] as isize;
+            self.idx[d] = 0;
+        }
+        cur as usize
+    }
+}
+
+/// A kernel input after locking.
+pub(crate) enum Src<'a, T> {
+    /// Another buffer, through a layout already broadcast to the output's shape.
+    Buf(&'a [T], &'a Layout),
+    /// One value for every element.
+    Scalar(T),
+    /// The output itself, through the output's own layout (`a += b`).
+    Out,
+}
+
+impl<T: Element> Src<'_, T> {
+    /// Fills `dst` with elements `start..start+dst.len()` in C order.
+    #[inline]
+    fn gather<O: Element>(&self, start: usize, dst: &mut [T], out: &[O]) {
+        match self {
+            Src::Scalar(v) => dst.fill(*v),
+            Src::Out => {
+                for (d, o) in dst.iter_mut().zip(out) {
+                    *d = bytemuck::cast(*o);
+                }
+            }
+            Src::Buf(s, l) if l.is_c_contiguous() => {
+                let b = l.offset + start;
+                dst.copy_from_slice(&s[b..b + dst.len()]);
+            }
+            Src::Buf(s, l) => {
+                let mut w = Walker::new(l, start);
+                for d in dst.iter_mut() {
+                    *d = s[w.next()];
+                }
+            }
+        }
+    }
+}
+
+/// `out[i] = f(a[i], b[i], c[i])` over `ol`, inputs already broadcast to it.
+/// Inputs that share the output's buffer come as [`Src::Out`] (same layout);
+/// the caller copies any input that overlaps the output differently.
+pub(crate) fn map3<A, B, C, O, F>(
+    out: &mut [O],
+    ol: &Layout,
+    a: &Src<A>,
+    b: &Src<B>,
+    c: &Src<C>,
+    f: &F,
+) where
+    A: Element,
+    B: Element,
+    C: Element,
+    O: Element,
+    F: Fn(A, B, C) -> O + Sync,
+{
+    let n = ol.size();
+    let block = |start: usize, o: &mut [O]| {
+        let (mut xa, mut xb, mut xc) = ([A::zero(); BLOCK], [B::zero(); BLOCK], [C::zero(); BLOCK]);
+        for (k, oc) in o.chunks_mut(BLOCK).enumerate() {
+            let (s, len) = (start + k * BLOCK, oc.len());
+            a.gather(s, &mut xa[..len], oc);
+            b.gather(s, &mut xb[..len], oc);
+            c.gather(s, &mut xc[..len], oc);
+            for (j, y) in oc.iter_mut().enumerate() {
+                *y = f(xa[j], xb[j], xc[j]);
+            }
+        }
+    };
+    if n == 0 {
+        return;
+    }
+    if ol.is_c_contiguous() {
+        let o = &mut out[ol.offset..ol.offset + n];
+        if n < PAR_MIN {
+            block(0, o);
+        } else {
+            o.par_chunks_mut(PAR_CHUNK)
+                .enumerate()
+                .for_each(|(i, oc)| block(i * PAR_CHUNK, oc));
+        }
+        return;
+    }
+    // A strided output: gather its block, compute, scatter back.
+    let mut w = Walker::new(ol, 0);
+    let mut offs = [0usize; BLOCK];
+    let mut tmp = [O::zero(); BLOCK];
+    let mut start = 0;
+    while start < n {
+        let len = BLOCK.min(n - start);
+        for (k, t) in offs[..len].iter_mut().zip(&mut tmp[..len]) {
+            *k = w.next();
+            *t = out[*k];
+        }
+        block(start, &mut tmp[..len]);
+        for (k, t) in offs[..len].iter().zip(&tmp[..len]) {
+            out[*k] = *t;
+        }
+        start += len;
+    }
+}
+
+/// Copies the elements of `l` out of `buf` in C order.
+pub(crate) fn gather<T: Element>(buf: &[T], l: &Layout) -> Vec<T> {
+    let n = l.size();
+    if l.is_c_contiguous() {
+        return buf[l.offset..l.offset + n].to_vec();
+    }
+    let mut out = vec![T::zero(); n];
+    map3(
+        &mut out,
+        &Layout::contiguous(&[n]),
+        &Src::Buf(buf, l),
+        &Src::<u32>::Scalar(0),
+        &Src::<u32>::Scalar(0),
+        &|x, _, _| x,
+    );
+    out
+}

@@ -1,0 +1,353 @@
+//! Devices: adapter choice, the two backends, and what arrays ask of them.
+
+pub(crate) mod cpu;
+pub(crate) mod gpu;
+pub(crate) mod wgpu_api;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::element::DType;
+use crate::error::{Error, Result};
+use crate::pool::{LeakGuard, MemoryStats, Pool, Usage};
+use cpu::{CpuAlloc, CpuStorage};
+use gpu::{Gpu, GpuStorage};
+
+/// What kind of processor a device runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceKind {
+    /// A discrete GPU.
+    Discrete,
+    /// A GPU integrated with the CPU.
+    Integrated,
+    /// A virtualised GPU.
+    Virtual,
+    /// A software rasterizer posing as a GPU (lavapipe, llvmpipe, WARP).
+    Software,
+    /// ndgpu's own CPU backend.
+    Cpu,
+    /// An adapter that does not say.
+    Other,
+}
+
+/// What a device is; see [`Device::info`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// Adapter name (`"cpu"` for the CPU backend).
+    pub name: String,
+    /// `vulkan`, `metal`, `dx12`, `gl` or `cpu`.
+    pub backend: &'static str,
+    /// Hardware, software or CPU.
+    pub kind: DeviceKind,
+    /// The largest buffer the device allows, in bytes.
+    pub max_buffer_bytes: u64,
+    /// The largest storage binding a kernel can read, in bytes.
+    pub max_binding_bytes: u64,
+}
+
+impl fmt::Display for DeviceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}, {:?})", self.name, self.backend, self.kind)
+    }
+}
+
+pub(crate) enum Backend {
+    Cpu(Arc<Pool<CpuAlloc>>),
+    Gpu(Gpu),
+}
+
+pub(crate) struct Inner {
+    pub(crate) backend: Backend,
+    info: DeviceInfo,
+}
+
+/// A place arrays live: a wgpu adapter or the CPU backend. Cloning gives
+/// another handle to the same device.
+#[derive(Clone)]
+pub struct Device {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Device({})", self.inner.info)
+    }
+}
+
+/// An array's buffer: a pooled handle, shared by every view of it.
+#[derive(Clone)]
+pub(crate) enum Storage {
+    Cpu(CpuStorage),
+    Gpu(GpuStorage),
+}
+
+impl Storage {
+    /// Do both handles name one buffer?
+    pub(crate) fn same(&self, other: &Storage) -> bool {
+        match (self, other) {
+            (Storage::Cpu(a), Storage::Cpu(b)) => Arc::ptr_eq(a, b),
+            (Storage::Gpu(a), Storage::Gpu(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+    pub(crate) fn bytes(&self) -> u64 {
+        match self {
+            Storage::Cpu(s) => s.bytes(),
+            Storage::Gpu(s) => s.bytes(),
+        }
+    }
+}
+
+fn kind_of(t: wgpu::DeviceType) -> DeviceKind {
+    match t {
+        wgpu::DeviceType::DiscreteGpu => DeviceKind::Discrete,
+        wgpu::DeviceType::IntegratedGpu => DeviceKind::Integrated,
+        wgpu::DeviceType::VirtualGpu => DeviceKind::Virtual,
+        wgpu::DeviceType::Cpu => DeviceKind::Software,
+        wgpu::DeviceType::Other => DeviceKind::Other,
+    }
+}
+
+fn backend_name(b: wgpu::Backend) -> &'static str {
+    match b {
+        wgpu::Backend::Vulkan => "vulkan",
+        wgpu::Backend::Metal => "metal",
+        wgpu::Backend::Dx12 => "dx12",
+        wgpu::Backend::Gl => "gl",
+        wgpu::Backend::BrowserWebGpu => "webgpu",
+        _ => "other",
+    }
+}
+
+/// One adapter as [`Device::adapters`] lists it.
+#[derive(Debug, Clone)]
+pub struct AdapterSummary {
+    /// Name, backend and kind, as the device would report them.
+    pub info: DeviceInfo,
+    /// The driver's description.
+    pub driver: String,
+    /// Largest workgroup along x.
+    pub max_workgroup_size_x: u32,
+    /// Largest number of workgroups per dimension.
+    pub max_workgroups_per_dimension: u32,
+    /// Whether the adapter has 16-bit floats in shaders.
+    pub shader_f16: bool,
+}
+
+fn summary(a: &wgpu::Adapter) -> AdapterSummary {
+    let i = a.get_info();
+    let l = a.limits();
+    AdapterSummary {
+        info: DeviceInfo {
+            name: i.name.clone(),
+            backend: backend_name(i.backend),
+            kind: kind_of(i.device_type),
+            max_buffer_bytes: l.max_buffer_size,
+            max_binding_bytes: l.max_storage_buffer_binding_size,
+        },
+        driver: format!("{} {}", i.driver, i.driver_info),
+        max_workgroup_size_x: l.max_compute_workgroup_size_x,
+        max_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
+        shader_f16: a.features().contains(wgpu::Features::SHADER_F16),
+    }
+}
+
+/// Adapters in order of preference: `WGPU_ADAPTER_NAME` filters by name
+/// (case-insensitive substring), `WGPU_POWER_PREF` orders discrete before
+/// integrated (`high`, the default) or the reverse (`low`).
+fn ranked(hardware_only: bool) -> Result<Vec<wgpu::Adapter>> {
+    let instance = wgpu_api::instance();
+    let mut all = wgpu_api::enumerate(&instance);
+    if let Ok(want) = std::env::var("WGPU_ADAPTER_NAME") {
+        let want = want.to_lowercase();
+        let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
+        all.retain(|a| a.get_info().name.to_lowercase().contains(&want));
+        if all.is_empty() {
+            return Err(Error::NoAdapter(format!(
+                " named like WGPU_ADAPTER_NAME={want:?} (adapters present: {names:?})"
+            )));
+        }
+    }
+    if hardware_only {
+        all.retain(|a| {
+            matches!(
+                a.get_info().device_type,
+                wgpu::DeviceType::DiscreteGpu | wgpu::DeviceType::IntegratedGpu | wgpu::DeviceType::VirtualGpu
+            )
+        });
+    }
+    let low = wgpu_api::power_preference() == wgpu::PowerPreference::LowPower;
+    all.sort_by_key(|a| match (a.get_info().device_type, low) {
+        (wgpu::DeviceType::DiscreteGpu, false) | (wgpu::DeviceType::IntegratedGpu, true) => 0,
+        (wgpu::DeviceType::IntegratedGpu, false) | (wgpu::DeviceType::DiscreteGpu, true) => 1,
+        (wgpu::DeviceType::VirtualGpu, _) => 2,
+        (wgpu::DeviceType::Other, _) => 3,
+        (wgpu::DeviceType::Cpu, _) => 4,
+    });
+    Ok(all)
+}
+
+impl Device {
+    /// A hardware GPU when there is one, else the CPU backend. It never picks
+    /// a software rasterizer: lavapipe runs elementwise work about 15× slower
+    /// than one CPU core. `NDGPU_DEVICE=cpu|gpu` overrides the choice
+    /// (`gpu` means [`Device::gpu`], software adapters included).
+    ///
+    /// # Errors
+    /// Only with `NDGPU_DEVICE=gpu` when no adapter opens, or an unknown
+    /// `NDGPU_DEVICE` value.
+    pub fn new() -> Result<Device> {
+        match std::env::var("NDGPU_DEVICE").as_deref() {
+            Ok("cpu") => return Ok(Device::cpu()),
+            Ok("gpu") => return Device::gpu(),
+            Ok("") | Err(_) => {}
+            Ok(other) => {
+                return Err(Error::Value(format!(
+                    "NDGPU_DEVICE={other:?} is not understood; expected \"cpu\" or \"gpu\""
+                )))
+            }
+        }
+        match ranked(true).ok().and_then(|v| v.into_iter().next()) {
+            Some(a) => Device::from_adapter(&a).or_else(|_| Ok(Device::cpu())),
+            None => Ok(Device::cpu()),
+        }
+    }
+
+    /// Any wgpu adapter, software ones (lavapipe) included; hardware first.
+    ///
+    /// # Errors
+    /// [`Error::NoAdapter`] with how to get one.
+    pub fn gpu() -> Result<Device> {
+        let adapters = ranked(false)?;
+        let first = adapters.first().ok_or_else(|| Error::NoAdapter(String::new()))?;
+        Device::from_adapter(first)
+    }
+
+    /// The CPU backend.
+    pub fn cpu() -> Device {
+        Device {
+            inner: Arc::new(Inner {
+                backend: Backend::Cpu(Pool::new(CpuAlloc)),
+                info: DeviceInfo {
+                    name: "cpu".into(),
+                    backend: "cpu",
+                    kind: DeviceKind::Cpu,
+                    max_buffer_bytes: isize::MAX as u64,
+                    max_binding_bytes: isize::MAX as u64,
+                },
+            }),
+        }
+    }
+
+    /// Every adapter wgpu finds (with `WGPU_BACKEND` and `WGPU_ADAPTER_NAME`
+    /// applied), in the order [`Device::gpu`] prefers them.
+    pub fn adapters() -> Vec<AdapterSummary> {
+        ranked(false).unwrap_or_default().iter().map(summary).collect()
+    }
+
+    fn from_adapter(a: &wgpu::Adapter) -> Result<Device> {
+        let info = summary(a).info;
+        Ok(Device {
+            inner: Arc::new(Inner {
+                backend: Backend::Gpu(Gpu::new(a)?),
+                info,
+            }),
+        })
+    }
+
+    /// Name, backend and kind.
+    pub fn info(&self) -> &DeviceInfo {
+        &self.inner.info
+    }
+
+    /// Is this the CPU backend?
+    pub fn is_cpu(&self) -> bool {
+        matches!(self.inner.backend, Backend::Cpu(_))
+    }
+
+    /// Submits recorded work and waits for it.
+    ///
+    /// # Errors
+    /// A GPU error while waiting.
+    pub fn synchronize(&self) -> Result<()> {
+        match &self.inner.backend {
+            Backend::Cpu(_) => Ok(()),
+            Backend::Gpu(g) => g.synchronize(),
+        }
+    }
+
+    /// The pool's statistics.
+    pub fn memory(&self) -> MemoryStats {
+        match &self.inner.backend {
+            Backend::Cpu(p) => p.stats(),
+            Backend::Gpu(g) => g.pool.stats(),
+        }
+    }
+
+    /// Gives cached, unused buffers back to the driver or the allocator.
+    pub fn trim(&self) {
+        match &self.inner.backend {
+            Backend::Cpu(p) => p.trim(),
+            Backend::Gpu(g) => g.pool.trim(),
+        }
+    }
+
+    /// Starts a leak check: [`LeakGuard::finish`] fails if any array buffer
+    /// allocated from now on is still live then.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let guard = dev.leak_check();
+    /// let a = Array::<f32>::zeros(&dev, &[4])?;
+    /// std::mem::forget(a);
+    /// let err = guard.finish().unwrap_err();
+    /// assert!(err.to_string().contains("1 buffer(s)"));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn leak_check(&self) -> LeakGuard {
+        let since = match &self.inner.backend {
+            Backend::Cpu(p) => p.watermark(),
+            Backend::Gpu(g) => g.pool.watermark(),
+        };
+        LeakGuard {
+            since,
+            device: self.clone(),
+        }
+    }
+
+    pub(crate) fn leaks_since(&self, since: u64) -> Option<String> {
+        match &self.inner.backend {
+            Backend::Cpu(p) => p.leaks_since(since),
+            Backend::Gpu(g) => g.pool.leaks_since(since),
+        }
+    }
+
+    pub(crate) fn same(&self, other: &Device) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Is `dtype` usable here?
+    pub(crate) fn check_dtype(&self, dtype: DType) -> Result<()> {
+        if !self.is_cpu() && dtype.wgsl().is_none() {
+            return Err(Error::Dtype {
+                dtype: dtype.name(),
+                device: self.inner.info.name.clone(),
+                hint: "ndgpu's GPU kernels are 32-bit; use f32 there, or f64 on Device::cpu()",
+            });
+        }
+        Ok(())
+    }
+
+    /// A buffer of `bytes` bytes for an array; its contents are whatever a
+    /// reused buffer held, so every constructor writes all of it.
+    #[track_caller]
+    pub(crate) fn alloc(&self, bytes: u64, label: impl FnOnce() -> String) -> Result<Storage> {
+        match &self.inner.backend {
+            Backend::Cpu(p) => {
+                Ok(Storage::Cpu(Arc::new(p.get(bytes, Usage::Array, label)?)))
+            }
+            Backend::Gpu(g) => Ok(Storage::Gpu(Arc::new(g.pool.get(bytes, Usage::Array, label)?))),
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! # ndgpu
+//!
+//! NumPy-style n-dimensional arrays on the GPU through wgpu, with a CPU
+//! backend that runs the same API where no adapter exists.
+//!
+//! An array is a reference-counted buffer plus a layout (shape, strides,
+//! offset): `clone` aliases, slices/transposes/broadcasts are views, and
+//! in-place operations write through any view, as in NumPy.
+//!
+//! ```
+//! use ndgpu::{s, Array, Device};
+//!
+//! let dev = Device::new()?;                 // a hardware GPU, else the CPU backend
+//! let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+//! let b = a.clone();                        // b = a: the same buffer
+//! let v = a.slice(s![1..3])?;               // v = a[1:3]: a view
+//! v.fill(9)?;                               // v[...] = 9
+//! assert_eq!(b.to_vec()?, vec![1, 9, 9, 4]);
+//! assert_eq!(a.to_string(), "[1 9 9 4]");
+//! # Ok::<(), ndgpu::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod array;
+mod device;
+mod element;
+mod error;
+mod format;
+pub mod layout;
+mod ops;
+mod pool;
+pub mod slice;
+
+pub use array::{Array, Flags};
+pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
+pub use element::{DType, Element};
+pub use error::{Error, Result};
+pub use pool::{LeakGuard, MemoryStats};
+pub use slice::{NewAxis, SliceElem};
+
