@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, doctests included, on this machine's GPU adapter and
+# the CPU backend. Where no Vulkan driver is present it installs Mesa's
+# software one (lavapipe) with apt first, so the GPU path runs everywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_vulkan_icd() {
+  ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1
+}
+
+if ! have_vulkan_icd; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "no Vulkan driver found: installing Mesa's lavapipe (mesa-vulkan-drivers)"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null
+  else
+    echo "no Vulkan driver and no apt-get: GPU tests will be skipped unless NDGPU_REQUIRE_GPU=1" >&2
+  fi
+fi
+
+cargo test --all-targets "$@"
+cargo test --doc "$@"
