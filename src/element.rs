@@ -41,9 +41,6 @@ impl DType {
             DType::F64 => None,
         }
     }
-    pub(crate) fn is_float(self) -> bool {
-        matches!(self, DType::F32 | DType::F64)
-    }
 }
 
 impl Display for DType {
@@ -91,53 +88,198 @@ pub trait Element:
     fn one() -> Self {
         Self::from_f64(1.0)
     }
+
+    // Elementwise arithmetic with NumPy's semantics for the type: integers
+    // wrap, divide by flooring and take Python's modulo (0 for a zero
+    // divisor); float maximum/minimum propagate NaN.
+    #[doc(hidden)]
+    fn add_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn sub_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn mul_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn div_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn rem_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn pow_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn max_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn min_(self, o: Self) -> Self;
+    #[doc(hidden)]
+    fn neg_(self) -> Self;
+    #[doc(hidden)]
+    fn abs_(self) -> Self;
 }
 
-impl Element for f32 {
-    const DTYPE: DType = DType::F32;
-    fn from_f64(v: f64) -> Self {
-        v as f32
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-    fn to_bits32(self) -> u32 {
-        self.to_bits()
-    }
+/// Floating-point element types: the ops that only make sense for them
+/// (`exp`, `sqrt`, ...).
+pub trait Float: Element {
+    #[doc(hidden)]
+    fn unary_(self, op: crate::ops::elementwise::FloatOp) -> Self;
 }
-impl Element for f64 {
-    const DTYPE: DType = DType::F64;
-    fn from_f64(v: f64) -> Self {
-        v
-    }
-    fn to_f64(self) -> f64 {
-        self
-    }
-    fn to_bits32(self) -> u32 {
-        (self as f32).to_bits()
-    }
+
+macro_rules! float_element {
+    ($t:ty, $d:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $d;
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn to_bits32(self) -> u32 {
+                (self as f32).to_bits()
+            }
+            fn add_(self, o: Self) -> Self {
+                self + o
+            }
+            fn sub_(self, o: Self) -> Self {
+                self - o
+            }
+            fn mul_(self, o: Self) -> Self {
+                self * o
+            }
+            fn div_(self, o: Self) -> Self {
+                self / o
+            }
+            fn rem_(self, o: Self) -> Self {
+                // Python's modulo: the result takes the divisor's sign.
+                let r = self % o;
+                if r != 0.0 && ((r < 0.0) != (o < 0.0)) {
+                    r + o
+                } else {
+                    r
+                }
+            }
+            fn pow_(self, o: Self) -> Self {
+                self.powf(o)
+            }
+            fn max_(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    self + o
+                } else if self >= o {
+                    self
+                } else {
+                    o
+                }
+            }
+            fn min_(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    self + o
+                } else if self <= o {
+                    self
+                } else {
+                    o
+                }
+            }
+            fn neg_(self) -> Self {
+                -self
+            }
+            fn abs_(self) -> Self {
+                self.abs()
+            }
+        }
+        impl Float for $t {
+            fn unary_(self, op: crate::ops::elementwise::FloatOp) -> Self {
+                use crate::ops::elementwise::FloatOp::*;
+                match op {
+                    Exp => self.exp(),
+                    Log => self.ln(),
+                    Sqrt => self.sqrt(),
+                    Sin => self.sin(),
+                    Cos => self.cos(),
+                    Tanh => self.tanh(),
+                    Sigmoid => 1.0 / (1.0 + (-self).exp()),
+                    Floor => self.floor(),
+                    Ceil => self.ceil(),
+                    // NumPy rounds half to even.
+                    Round => self.round_ties_even(),
+                }
+            }
+        }
+    };
 }
-impl Element for i32 {
-    const DTYPE: DType = DType::I32;
-    fn from_f64(v: f64) -> Self {
-        v as i32
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-    fn to_bits32(self) -> u32 {
-        self as u32
-    }
+float_element!(f32, DType::F32);
+float_element!(f64, DType::F64);
+
+macro_rules! int_element {
+    ($t:ty, $d:expr, $signed:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $d;
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn to_bits32(self) -> u32 {
+                self as u32
+            }
+            fn add_(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            fn sub_(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            fn mul_(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            fn div_(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let q = self.wrapping_div(o);
+                let r = self.wrapping_rem(o);
+                if $signed && r != 0 && ((r < Self::zero()) != (o < Self::zero())) {
+                    q - 1
+                } else {
+                    q
+                }
+            }
+            fn rem_(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let r = self.wrapping_rem(o);
+                if $signed && r != 0 && ((r < Self::zero()) != (o < Self::zero())) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
+            }
+            fn pow_(self, o: Self) -> Self {
+                if $signed && o < Self::zero() {
+                    // NumPy refuses negative integer powers; 1/a^k truncates to this.
+                    return match self.to_f64() as i64 {
+                        1 => 1 as $t,
+                        -1 => if o.to_f64() as i64 % 2 == 0 { 1 as $t } else { self },
+                        _ => 0,
+                    };
+                }
+                self.wrapping_pow(o as u32)
+            }
+            fn max_(self, o: Self) -> Self {
+                Ord::max(self, o)
+            }
+            fn min_(self, o: Self) -> Self {
+                Ord::min(self, o)
+            }
+            fn neg_(self) -> Self {
+                self.wrapping_neg()
+            }
+            fn abs_(self) -> Self {
+                if self < Self::zero() {
+                    self.wrapping_neg()
+                } else {
+                    self
+                }
+            }
+        }
+    };
 }
-impl Element for u32 {
-    const DTYPE: DType = DType::U32;
-    fn from_f64(v: f64) -> Self {
-        v as u32
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-    fn to_bits32(self) -> u32 {
-        self
-    }
-}
+int_element!(i32, DType::I32, true);
+int_element!(u32, DType::U32, false);

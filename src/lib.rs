@@ -29,12 +29,14 @@ mod error;
 mod format;
 pub mod layout;
 mod ops;
+mod operators;
 mod pool;
 pub mod slice;
 
 pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
-pub use element::{DType, Element};
+pub use element::{DType, Element, Float};
+pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
 pub use error::{Error, Result};
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};

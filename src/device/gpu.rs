@@ -92,7 +92,9 @@ impl KArg {
 ///
 /// `expr` is WGSL over the arguments `a`, `b`, `c`; it writes `{O}`, `{A}`,
 /// `{B}` where it needs the output's or an argument's type, which is a scalar
-/// type or a `vec4` depending on the variant the engine picks.
+/// type or a `vec4` depending on the variant the engine picks. An expression
+/// that calls a scalar-only helper (`h_*`, in `shaders/elementwise.wgsl`)
+/// always runs the scalar variant.
 pub(crate) struct EwKernel<'a> {
     pub expr: &'a str,
     pub out: DType,
@@ -372,8 +374,10 @@ impl Gpu {
                 }
             })
             .collect();
-        // The vec4 variant: every operand C-contiguous, unbroadcast, 16-byte aligned.
-        let vec4 = operands
+        // The vec4 variant: every operand C-contiguous, unbroadcast, 16-byte
+        // aligned, and an op without scalar-only helpers.
+        let vec4 = !k.expr.contains("h_")
+            && operands
             .iter()
             .all(|(_, l)| l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0));
         let key = format!("ew|{}|{:?}|{:?}|{:?}|{vec4}", k.expr, k.out, k.args, binding);
@@ -416,19 +420,7 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
     for i in 0..nbuf {
         s += &format!("@group(0) @binding({}) var<storage, read_write> b{i}: array<{arr}>;\n", i + 1);
     }
-    s += "fn off(k: u32, idx: u32) -> u32 {
-    let rank = md[1];
-    let base = 5u + rank + k * (rank + 1u);
-    var rem = idx;
-    var o = bitcast<i32>(md[base]);
-    for (var j = rank; j > 0u; j = j - 1u) {
-        let n = md[4u + j];
-        o = o + i32(rem % n) * bitcast<i32>(md[base + j]);
-        rem = rem / n;
-    }
-    return u32(o);
-}
-";
+    s += include_str!("../../shaders/elementwise.wgsl");
     const NAMES: [&str; 3] = ["a", "b", "c"];
     // The op, once over scalars (f) and once over vec4s (fv).
     for (name, v) in [("f", false), ("fv", true)] {

@@ -90,12 +90,6 @@ impl Storage {
             _ => false,
         }
     }
-    pub(crate) fn bytes(&self) -> u64 {
-        match self {
-            Storage::Cpu(s) => s.bytes(),
-            Storage::Gpu(s) => s.bytes(),
-        }
-    }
 }
 
 fn kind_of(t: wgpu::DeviceType) -> DeviceKind {

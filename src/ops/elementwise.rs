@@ -5,7 +5,7 @@ use crate::array::Array;
 use crate::device::cpu::{self, Src};
 use crate::device::gpu::{EwKernel, KArg};
 use crate::device::Storage;
-use crate::element::Element;
+use crate::element::{DType, Element, Float};
 use crate::error::{fmt_shape, Error, Result};
 use crate::layout::{broadcast_shapes, Layout};
 
@@ -33,11 +33,6 @@ impl<T: Element> Arg<'_, T> {
 struct Resolved<T: Element> {
     arr: Array<T>,
     layout: Layout,
-}
-
-/// The shape an op's arrays broadcast to, with NumPy's message.
-pub(crate) fn result_shape(shapes: &[&[usize]]) -> Result<Vec<usize>> {
-    broadcast_shapes(shapes)
 }
 
 impl<O: Element> Array<O> {
@@ -182,4 +177,504 @@ fn push_karg<'a, T: Element>(
         }
         _ => {}
     }
+}
+
+/// Binary arithmetic ops, NumPy's ufuncs of the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `np.add`
+    Add,
+    /// `np.subtract`
+    Sub,
+    /// `np.multiply`
+    Mul,
+    /// `np.divide` for floats, `np.floor_divide` for integers (0 for a zero divisor)
+    Div,
+    /// `np.power`
+    Pow,
+    /// `np.maximum` (NaN propagates)
+    Maximum,
+    /// `np.minimum` (NaN propagates)
+    Minimum,
+    /// `np.remainder` (Python's modulo: the sign of the divisor)
+    Rem,
+}
+
+impl BinaryOp {
+    fn wgsl(self, d: DType) -> String {
+        let t = d.wgsl().unwrap_or("f32");
+        let float = d == DType::F32;
+        match self {
+            BinaryOp::Add => "a + b".into(),
+            BinaryOp::Sub => "a - b".into(),
+            BinaryOp::Mul => "a * b".into(),
+            BinaryOp::Div if float => "a / b".into(),
+            BinaryOp::Div => format!("h_div_{t}(a, b)"),
+            BinaryOp::Rem => format!("h_rem_{t}(a, b)"),
+            BinaryOp::Pow => format!("h_pow_{t}(a, b)"),
+            // WGSL leaves max/min of NaN unspecified; NumPy propagates it.
+            BinaryOp::Maximum if float => "select(max(a, b), a + b, (a != a) | (b != b))".into(),
+            BinaryOp::Minimum if float => "select(min(a, b), a + b, (a != a) | (b != b))".into(),
+            BinaryOp::Maximum => "max(a, b)".into(),
+            BinaryOp::Minimum => "min(a, b)".into(),
+        }
+    }
+}
+
+/// Comparisons; they return a mask of dtype `u32` holding 1 (true) or 0
+/// (false), since GPU storage has no 1-byte bool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// Unary ops for every dtype.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `np.negative` (integers wrap)
+    Neg,
+    /// `np.abs`
+    Abs,
+    /// `max(x, 0)`; 0 for NaN
+    Relu,
+}
+
+/// Unary ops for float dtypes only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FloatOp {
+    /// `np.exp`
+    Exp,
+    /// `np.log`
+    Log,
+    /// `np.sqrt`
+    Sqrt,
+    /// `np.sin`
+    Sin,
+    /// `np.cos`
+    Cos,
+    /// `np.tanh`
+    Tanh,
+    /// `1 / (1 + exp(-x))`
+    Sigmoid,
+    /// `np.floor`
+    Floor,
+    /// `np.ceil`
+    Ceil,
+    /// `np.round` (half to even)
+    Round,
+}
+
+impl FloatOp {
+    fn wgsl(self) -> &'static str {
+        match self {
+            FloatOp::Exp => "exp(a)",
+            FloatOp::Log => "log(a)",
+            FloatOp::Sqrt => "sqrt(a)",
+            FloatOp::Sin => "sin(a)",
+            FloatOp::Cos => "cos(a)",
+            FloatOp::Tanh => "tanh(a)",
+            FloatOp::Sigmoid => "{A}(1.0) / ({A}(1.0) + exp(-a))",
+            FloatOp::Floor => "floor(a)",
+            FloatOp::Ceil => "ceil(a)",
+            // WGSL's round is half-to-even, as NumPy's.
+            FloatOp::Round => "round(a)",
+        }
+    }
+}
+
+/// No argument: fills the unused kernel slots.
+const NONE: Arg<'static, u32> = Arg::None;
+
+impl<T: Element> Array<T> {
+    /// `self[...] = a op b`.
+    pub(crate) fn binary_apply(&self, op: BinaryOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
+        let w = op.wgsl(T::DTYPE);
+        macro_rules! go {
+            ($f:expr) => {
+                self.ew(a, b, NONE, &w, |x: T, y: T, _: u32| $f(x, y))
+            };
+        }
+        match op {
+            BinaryOp::Add => go!(T::add_),
+            BinaryOp::Sub => go!(T::sub_),
+            BinaryOp::Mul => go!(T::mul_),
+            BinaryOp::Div => go!(T::div_),
+            BinaryOp::Pow => go!(T::pow_),
+            BinaryOp::Maximum => go!(T::max_),
+            BinaryOp::Minimum => go!(T::min_),
+            BinaryOp::Rem => go!(T::rem_),
+        }
+    }
+
+    /// A new array of the broadcast shape of the array arguments.
+    #[track_caller]
+    fn alloc_for<U: Element>(&self, other: Option<&Array<T>>) -> Result<Array<U>> {
+        let shape = match other {
+            Some(o) => broadcast_shapes(&[self.shape(), o.shape()])?,
+            None => self.shape().to_vec(),
+        };
+        if let Some(o) = other {
+            if !o.device.same(&self.device) {
+                return Err(Error::DeviceMismatch(o.device.info().name.clone(), self.device.info().name.clone()));
+            }
+        }
+        Array::uninit(&self.device, &shape)
+    }
+
+    /// Elementwise `op` into a new array (`np.add(a, b)` and friends).
+    ///
+    /// # Errors
+    /// Shapes that do not broadcast; arrays on different devices.
+    #[track_caller]
+    pub fn binary(&self, op: BinaryOp, other: &Array<T>) -> Result<Array<T>> {
+        let out = self.alloc_for(Some(other))?;
+        out.binary_apply(op, Arg::Arr(self), Arg::Arr(other))?;
+        Ok(out)
+    }
+
+    /// `self = self op other`, in place through any view (`a += b`).
+    ///
+    /// # Errors
+    /// Read-only `self`; `other` does not broadcast to `self`'s shape.
+    pub fn binary_inplace(&self, op: BinaryOp, other: &Array<T>) -> Result<()> {
+        self.binary_apply(op, Arg::Arr(self), Arg::Arr(other))
+    }
+
+    /// `out[...] = self op other` (NumPy's `out=`).
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold the broadcast shape.
+    pub fn binary_into(&self, op: BinaryOp, other: &Array<T>, out: &Array<T>) -> Result<()> {
+        out.binary_apply(op, Arg::Arr(self), Arg::Arr(other))
+    }
+
+    /// `self op s` into a new array.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn binary_scalar(&self, op: BinaryOp, s: T) -> Result<Array<T>> {
+        let out = self.alloc_for(None)?;
+        out.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))?;
+        Ok(out)
+    }
+
+    /// `self = self op s`, in place.
+    ///
+    /// # Errors
+    /// Read-only `self`.
+    pub fn binary_scalar_inplace(&self, op: BinaryOp, s: T) -> Result<()> {
+        self.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))
+    }
+
+    /// `s op self` into a new array (`2 - a`).
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn scalar_binary(&self, s: T, op: BinaryOp) -> Result<Array<T>> {
+        let out = self.alloc_for(None)?;
+        out.binary_apply(op, Arg::Scalar(s), Arg::Arr(self))?;
+        Ok(out)
+    }
+
+    fn cmp_apply(out: &Array<u32>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
+        let w = format!("select({{O}}(0u), {{O}}(1u), a {} b)", op.symbol());
+        macro_rules! go {
+            ($f:expr) => {
+                out.ew(a, b, NONE, &w, |x: T, y: T, _: u32| u32::from($f(&x, &y)))
+            };
+        }
+        match op {
+            CmpOp::Eq => go!(T::eq),
+            CmpOp::Ne => go!(T::ne),
+            CmpOp::Lt => go!(T::lt),
+            CmpOp::Le => go!(T::le),
+            CmpOp::Gt => go!(T::gt),
+            CmpOp::Ge => go!(T::ge),
+        }
+    }
+
+    /// Elementwise comparison into a `u32` mask of 1s and 0s.
+    ///
+    /// # Errors
+    /// Shapes that do not broadcast.
+    #[track_caller]
+    pub fn compare(&self, op: CmpOp, other: &Array<T>) -> Result<Array<u32>> {
+        let out = self.alloc_for(Some(other))?;
+        Self::cmp_apply(&out, op, Arg::Arr(self), Arg::Arr(other))?;
+        Ok(out)
+    }
+
+    /// Comparison with a scalar into a `u32` mask.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn compare_scalar(&self, op: CmpOp, s: T) -> Result<Array<u32>> {
+        let out = self.alloc_for(None)?;
+        Self::cmp_apply(&out, op, Arg::Arr(self), Arg::Scalar(s))?;
+        Ok(out)
+    }
+
+    /// Comparison into a caller's mask (`out=`).
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold the broadcast shape.
+    pub fn compare_into(&self, op: CmpOp, other: &Array<T>, out: &Array<u32>) -> Result<()> {
+        Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other))
+    }
+
+    pub(crate) fn unary_apply(&self, op: UnaryOp, a: Arg<'_, T>) -> Result<()> {
+        let zero = if T::DTYPE == DType::F32 { "0.0" } else { "0" };
+        let w = match (op, T::DTYPE) {
+            (UnaryOp::Neg, DType::U32) => "{A}(0u) - a".to_string(),
+            (UnaryOp::Neg, _) => "-a".to_string(),
+            (UnaryOp::Abs, DType::U32) => "a".to_string(),
+            (UnaryOp::Abs, _) => "abs(a)".to_string(),
+            (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
+        };
+        match op {
+            UnaryOp::Neg => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.neg_()),
+            UnaryOp::Abs => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.abs_()),
+            UnaryOp::Relu => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| if x > T::zero() { x } else { T::zero() }),
+        }
+    }
+
+    /// A unary op into a new array.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn unary(&self, op: UnaryOp) -> Result<Array<T>> {
+        let out = self.alloc_for(None)?;
+        out.unary_apply(op, Arg::Arr(self))?;
+        Ok(out)
+    }
+
+    /// A unary op in place.
+    ///
+    /// # Errors
+    /// Read-only `self`.
+    pub fn unary_inplace(&self, op: UnaryOp) -> Result<()> {
+        self.unary_apply(op, Arg::Arr(self))
+    }
+
+    /// A unary op into a caller's array.
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold `self`'s shape.
+    pub fn unary_into(&self, op: UnaryOp, out: &Array<T>) -> Result<()> {
+        out.unary_apply(op, Arg::Arr(self))
+    }
+
+    /// `np.where(mask, a, b)`: `a` where `mask != 0`, else `b`, broadcast together.
+    ///
+    /// # Errors
+    /// Shapes that do not broadcast; arrays on different devices.
+    #[track_caller]
+    pub fn where_(mask: &Array<u32>, a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
+        let shape = broadcast_shapes(&[mask.shape(), a.shape(), b.shape()])?;
+        let out = Array::uninit(&a.device, &shape)?;
+        out.ew(Arg::Arr(mask), Arg::Arr(a), Arg::Arr(b), "select(c, b, a != {A}(0u))", |m: u32, x: T, y: T| {
+            if m != 0 {
+                x
+            } else {
+                y
+            }
+        })?;
+        Ok(out)
+    }
+
+    fn clip_apply(&self, a: Arg<'_, T>, lo: T, hi: T) -> Result<()> {
+        // NumPy's clip is minimum(maximum(a, lo), hi).
+        let expr = if T::DTYPE == DType::F32 {
+            "select(min(max(a, b), c), a, a != a)"
+        } else {
+            "min(max(a, b), c)"
+        };
+        self.ew(a, Arg::Scalar(lo), Arg::Scalar(hi), expr, |x: T, l: T, h: T| x.max_(l).min_(h))
+    }
+
+    /// `np.clip(a, lo, hi)` into a new array.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn clip(&self, lo: T, hi: T) -> Result<Array<T>> {
+        let out = self.alloc_for(None)?;
+        out.clip_apply(Arg::Arr(self), lo, hi)?;
+        Ok(out)
+    }
+
+    /// `np.clip(a, lo, hi, out=a)`.
+    ///
+    /// # Errors
+    /// Read-only `self`.
+    pub fn clip_inplace(&self, lo: T, hi: T) -> Result<()> {
+        self.clip_apply(Arg::Arr(self), lo, hi)
+    }
+}
+
+impl<T: Float> Array<T> {
+    fn float_apply(&self, op: FloatOp, a: Arg<'_, T>) -> Result<()> {
+        self.ew(a, NONE, NONE, op.wgsl(), |x: T, _: u32, _: u32| x.unary_(op))
+    }
+
+    /// A float op (`exp`, `sqrt`, ...) into a new array.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn float_op(&self, op: FloatOp) -> Result<Array<T>> {
+        let out = self.alloc_for(None)?;
+        out.float_apply(op, Arg::Arr(self))?;
+        Ok(out)
+    }
+
+    /// A float op in place.
+    ///
+    /// # Errors
+    /// Read-only `self`.
+    pub fn float_op_inplace(&self, op: FloatOp) -> Result<()> {
+        self.float_apply(op, Arg::Arr(self))
+    }
+
+    /// A float op into a caller's array.
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold `self`'s shape.
+    pub fn float_op_into(&self, op: FloatOp, out: &Array<T>) -> Result<()> {
+        out.float_apply(op, Arg::Arr(self))
+    }
+}
+
+/// Named forms of each op: `a.add(&b)?`, `a.add_inplace(&b)?`,
+/// `a.add_into(&b, &out)?`, `a.add_scalar(2)?`, `a.add_scalar_inplace(2)?`.
+macro_rules! named_binary {
+    ($($op:ident $inplace:ident $into:ident $sc:ident $sc_inplace:ident = $v:ident, $np:literal;)*) => {
+        impl<T: Element> Array<T> {$(
+            #[doc = concat!("`", $np, "(a, b)` into a new array; see [`Array::binary`].\n\n# Errors\nShapes that do not broadcast.")]
+            #[track_caller]
+            pub fn $op(&self, other: &Array<T>) -> Result<Array<T>> {
+                self.binary(BinaryOp::$v, other)
+            }
+            #[doc = concat!("`", $np, "(a, b, out=a)`: in place through any view.\n\n# Errors\nRead-only `self`; `other` does not broadcast to `self`.")]
+            pub fn $inplace(&self, other: &Array<T>) -> Result<()> {
+                self.binary_inplace(BinaryOp::$v, other)
+            }
+            #[doc = concat!("`", $np, "(a, b, out=out)`.\n\n# Errors\nRead-only `out`; `out` cannot hold the broadcast shape.")]
+            pub fn $into(&self, other: &Array<T>, out: &Array<T>) -> Result<()> {
+                self.binary_into(BinaryOp::$v, other, out)
+            }
+            #[doc = concat!("`", $np, "(a, s)` into a new array.\n\n# Errors\nOut of memory.")]
+            #[track_caller]
+            pub fn $sc(&self, s: T) -> Result<Array<T>> {
+                self.binary_scalar(BinaryOp::$v, s)
+            }
+            #[doc = concat!("`", $np, "(a, s, out=a)`: in place through any view.\n\n# Errors\nRead-only `self`.")]
+            pub fn $sc_inplace(&self, s: T) -> Result<()> {
+                self.binary_scalar_inplace(BinaryOp::$v, s)
+            }
+        )*}
+    };
+}
+
+named_binary! {
+    add add_inplace add_into add_scalar add_scalar_inplace = Add, "np.add";
+    sub sub_inplace sub_into sub_scalar sub_scalar_inplace = Sub, "np.subtract";
+    mul mul_inplace mul_into mul_scalar mul_scalar_inplace = Mul, "np.multiply";
+    div div_inplace div_into div_scalar div_scalar_inplace = Div, "np.divide (np.floor_divide for integers)";
+    pow pow_inplace pow_into pow_scalar pow_scalar_inplace = Pow, "np.power";
+    maximum maximum_inplace maximum_into maximum_scalar maximum_scalar_inplace = Maximum, "np.maximum";
+    minimum minimum_inplace minimum_into minimum_scalar minimum_scalar_inplace = Minimum, "np.minimum";
+    rem rem_inplace rem_into rem_scalar rem_scalar_inplace = Rem, "np.remainder";
+}
+
+macro_rules! named_cmp {
+    ($($op:ident $sc:ident = $v:ident;)*) => {
+        impl<T: Element> Array<T> {$(
+            #[doc = concat!("Elementwise `", stringify!($op), "` into a `u32` mask (1 true, 0 false).\n\n# Errors\nShapes that do not broadcast.")]
+            #[track_caller]
+            pub fn $op(&self, other: &Array<T>) -> Result<Array<u32>> {
+                self.compare(CmpOp::$v, other)
+            }
+            #[doc = concat!("Elementwise `", stringify!($op), "` with a scalar into a `u32` mask.\n\n# Errors\nOut of memory.")]
+            #[track_caller]
+            pub fn $sc(&self, s: T) -> Result<Array<u32>> {
+                self.compare_scalar(CmpOp::$v, s)
+            }
+        )*}
+    };
+}
+
+named_cmp! {
+    eq eq_scalar = Eq;
+    ne ne_scalar = Ne;
+    lt lt_scalar = Lt;
+    le le_scalar = Le;
+    gt gt_scalar = Gt;
+    ge ge_scalar = Ge;
+}
+
+macro_rules! named_unary {
+    ($tr:ident, $kind:ident, $apply:ident, $apply_inplace:ident, $apply_into:ident; $($op:ident $inplace:ident $into:ident = $v:ident;)*) => {
+        impl<T: $tr> Array<T> {$(
+            #[doc = concat!("Elementwise `", stringify!($op), "` into a new array.\n\n# Errors\nOut of memory.")]
+            #[track_caller]
+            pub fn $op(&self) -> Result<Array<T>> {
+                self.$apply($kind::$v)
+            }
+            #[doc = concat!("Elementwise `", stringify!($op), "` in place through any view.\n\n# Errors\nRead-only `self`.")]
+            pub fn $inplace(&self) -> Result<()> {
+                self.$apply_inplace($kind::$v)
+            }
+            #[doc = concat!("Elementwise `", stringify!($op), "` into `out`.\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
+            pub fn $into(&self, out: &Array<T>) -> Result<()> {
+                self.$apply_into($kind::$v, out)
+            }
+        )*}
+    };
+}
+
+named_unary! { Element, UnaryOp, unary, unary_inplace, unary_into;
+    neg neg_inplace neg_into = Neg;
+    abs abs_inplace abs_into = Abs;
+    relu relu_inplace relu_into = Relu;
+}
+named_unary! { Float, FloatOp, float_op, float_op_inplace, float_op_into;
+    exp exp_inplace exp_into = Exp;
+    log log_inplace log_into = Log;
+    sqrt sqrt_inplace sqrt_into = Sqrt;
+    sin sin_inplace sin_into = Sin;
+    cos cos_inplace cos_into = Cos;
+    tanh tanh_inplace tanh_into = Tanh;
+    sigmoid sigmoid_inplace sigmoid_into = Sigmoid;
+    floor floor_inplace floor_into = Floor;
+    ceil ceil_inplace ceil_into = Ceil;
+    round round_inplace round_into = Round;
 }
