@@ -355,6 +355,13 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// Read-only destination; shapes that do not broadcast.
     pub fn assign(&self, other: &Array<T>) -> Result<()> {
+        if other.layout.broadcast_to(self.shape()).is_err() {
+            return Err(Error::Shape(format!(
+                "could not broadcast input array from shape {} into shape {}",
+                crate::error::fmt_shape(other.shape()),
+                crate::error::fmt_shape(self.shape())
+            )));
+        }
         self.ew(Arg::Arr(other), Arg::None, Arg::None, "a", |x: T, _: u32, _: u32| x)
     }
 
