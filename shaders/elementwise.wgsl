@@ -78,3 +78,11 @@ fn h_pow_u32(a: u32, b: u32) -> u32 {
     }
     return r;
 }
+
+// NaN tests on the bits: shader compilers may fold `x != x` to false.
+fn nan_s(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+fn nan_v(x: vec4<f32>) -> vec4<bool> {
+    return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+}

@@ -215,7 +215,12 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// `true` on a view whose base is read-only, or on a broadcast view.
     pub fn set_writeable(&self, w: bool) -> Result<()> {
-        if w && (self.broadcast || self.base.as_ref().is_some_and(|b| !b.load(Ordering::Relaxed))) {
+        if w && (self.broadcast
+            || self
+                .base
+                .as_ref()
+                .is_some_and(|b| !b.load(Ordering::Relaxed)))
+        {
             return Err(Error::WriteableBase);
         }
         self.writeable.store(w, Ordering::Relaxed);
@@ -345,7 +350,13 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// The array is read-only.
     pub fn fill(&self, value: T) -> Result<()> {
-        self.ew(Arg::<T>::Scalar(value), Arg::None, Arg::None, "a", |x: T, _: u32, _: u32| x)
+        self.ew(
+            Arg::<T>::Scalar(value),
+            Arg::None,
+            Arg::None,
+            "a",
+            |x: T, _: u32, _: u32| x,
+        )
     }
 
     /// Writes `other`, broadcast to this shape, through any view (NumPy's
@@ -362,7 +373,13 @@ impl<T: Element> Array<T> {
                 crate::error::fmt_shape(self.shape())
             )));
         }
-        self.ew(Arg::Arr(other), Arg::None, Arg::None, "a", |x: T, _: u32, _: u32| x)
+        self.ew(
+            Arg::Arr(other),
+            Arg::None,
+            Arg::None,
+            "a",
+            |x: T, _: u32, _: u32| x,
+        )
     }
 
     /// The elements in logical C order, from any view.
@@ -373,12 +390,16 @@ impl<T: Element> Array<T> {
         match &self.storage {
             Storage::Cpu(s) => {
                 let g = crate::device::cpu::lock(s);
-                Ok(crate::device::cpu::gather(bytemuck::cast_slice::<u64, T>(&g), &self.layout))
+                Ok(crate::device::cpu::gather(
+                    bytemuck::cast_slice::<u64, T>(&g),
+                    &self.layout,
+                ))
             }
             Storage::Gpu(_) => {
                 let (src, off) = self.contiguous_source()?;
                 let mut out = vec![T::zero(); self.len()];
-                self.gpu().read(&src, off, bytemuck::cast_slice_mut(&mut out))?;
+                self.gpu()
+                    .read(&src, off, bytemuck::cast_slice_mut(&mut out))?;
                 Ok(out)
             }
         }
@@ -394,7 +415,9 @@ impl<T: Element> Array<T> {
             Storage::Gpu(_) => {
                 let (src, off) = self.contiguous_source()?;
                 let mut out = vec![T::zero(); self.len()];
-                self.gpu().read_async(&src, off, bytemuck::cast_slice_mut(&mut out)).await?;
+                self.gpu()
+                    .read_async(&src, off, bytemuck::cast_slice_mut(&mut out))
+                    .await?;
                 Ok(out)
             }
         }
@@ -433,8 +456,14 @@ impl<T: Element> fmt::Display for Array<T> {
         let data = self.to_vec().map_err(|_| fmt::Error)?;
         let shape = self.shape();
         let s = match T::DTYPE {
-            DType::F32 => crate::format::format_array(crate::format::Values::F32(bytemuck::cast_slice(&data)), shape),
-            DType::F64 => crate::format::format_array(crate::format::Values::F64(bytemuck::cast_slice(&data)), shape),
+            DType::F32 => crate::format::format_array(
+                crate::format::Values::F32(bytemuck::cast_slice(&data)),
+                shape,
+            ),
+            DType::F64 => crate::format::format_array(
+                crate::format::Values::F64(bytemuck::cast_slice(&data)),
+                shape,
+            ),
             _ => {
                 let v: Vec<i64> = data.iter().map(|x| x.to_f64() as i64).collect();
                 crate::format::format_array(crate::format::Values::I64(&v), shape)

@@ -256,7 +256,13 @@ macro_rules! int_element {
                     // NumPy refuses negative integer powers; 1/a^k truncates to this.
                     return match self.to_f64() as i64 {
                         1 => 1 as $t,
-                        -1 => if o.to_f64() as i64 % 2 == 0 { 1 as $t } else { self },
+                        -1 => {
+                            if o.to_f64() as i64 % 2 == 0 {
+                                1 as $t
+                            } else {
+                                self
+                            }
+                        }
                         _ => 0,
                     };
                 }

@@ -99,7 +99,11 @@ pub(crate) fn fmt_shape(shape: &[usize]) -> String {
 }
 
 fn fmt_shapes(shapes: &[Vec<usize>]) -> String {
-    shapes.iter().map(|s| fmt_shape(s)).collect::<Vec<_>>().join(" ")
+    shapes
+        .iter()
+        .map(|s| fmt_shape(s))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The crate's result type.

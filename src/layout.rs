@@ -51,7 +51,9 @@ pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>> {
             if *o == 1 {
                 *o = d;
             } else if d != 1 && d != *o {
-                return Err(Error::Broadcast(shapes.iter().map(|s| s.to_vec()).collect()));
+                return Err(Error::Broadcast(
+                    shapes.iter().map(|s| s.to_vec()).collect(),
+                ));
             }
         }
     }
@@ -436,6 +438,7 @@ impl Iterator for Offsets<'_> {
 mod tests {
     use super::*;
     use crate::s;
+    use crate::slice::NewAxis;
 
     fn offs(l: &Layout) -> Vec<usize> {
         l.offsets().collect()
@@ -479,9 +482,12 @@ mod tests {
         assert!(t.reshape_view(&[24]).is_none());
         let r = t.reshape_view(&[3, 2, 4]).unwrap();
         assert_eq!(r.strides(), &[2, 1, 6]);
-        let s = m.slice(&s![.., ..;2]).unwrap(); // (4,3) strides (6,2)
-        assert!(s.reshape_view(&[12]).is_none());
+        let s = m.slice(&s![.., ..;2]).unwrap(); // (4,3) strides (6,2): evenly spaced
+        assert_eq!(s.reshape_view(&[12]).unwrap().strides(), &[2]);
         assert_eq!(s.reshape_view(&[2, 2, 3]).unwrap().strides(), &[12, 6, 2]);
+        let h = m.slice(&s![.., ..2]).unwrap(); // (4,2) strides (6,1)
+        assert!(h.reshape_view(&[8]).is_none());
+        assert_eq!(h.reshape_view(&[2, 2, 2]).unwrap().strides(), &[12, 6, 1]);
     }
 
     #[test]
@@ -504,7 +510,13 @@ mod tests {
         let odd = a.slice(&s![1..;2]).unwrap();
         assert!(even.may_overlap(&odd));
         assert!(!even.overlaps(&odd));
-        assert!(a.slice(&s![1..]).unwrap().overlaps(&a.slice(&s![..-1]).unwrap()));
-        assert!(!a.slice(&s![..5]).unwrap().may_overlap(&a.slice(&s![5..]).unwrap()));
+        assert!(a
+            .slice(&s![1..])
+            .unwrap()
+            .overlaps(&a.slice(&s![..-1]).unwrap()));
+        assert!(!a
+            .slice(&s![..5])
+            .unwrap()
+            .may_overlap(&a.slice(&s![5..]).unwrap()));
     }
 }

@@ -28,16 +28,15 @@ mod element;
 mod error;
 mod format;
 pub mod layout;
-mod ops;
 mod operators;
+mod ops;
 mod pool;
 pub mod slice;
 
 pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element, Float};
-pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
 pub use error::{Error, Result};
+pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};
-

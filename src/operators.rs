@@ -5,7 +5,9 @@
 //! read-only, or when the device fails; use the named methods
 //! (`a.add(&b)?`, `a.add_inplace(&b)?`) to get a `Result` instead.
 
-use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign};
+use std::ops::{
+    Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
+};
 
 use crate::array::Array;
 use crate::element::Element;

@@ -104,7 +104,9 @@ pub(crate) struct PoolBuf<A: RawAlloc> {
 impl<A: RawAlloc> PoolBuf<A> {
     /// The raw buffer.
     pub(crate) fn raw(&self) -> &A::Buf {
-        self.buf.as_ref().expect("a live PoolBuf always holds its buffer")
+        self.buf
+            .as_ref()
+            .expect("a live PoolBuf always holds its buffer")
     }
     /// The buffer's size in bytes (its size class).
     pub(crate) fn bytes(&self) -> u64 {
@@ -382,8 +384,14 @@ mod tests {
         let a = p.get(1000, Usage::Array, || "a".into()).unwrap();
         let m = p.get(100, Usage::Meta, || "m".into()).unwrap();
         let s = p.stats();
-        assert_eq!((s.live_buffers, s.live_bytes, s.internal_buffers), (1, 1024, 1));
-        assert!(p.leaks_since(w).unwrap().contains("1000 bytes, a, allocated at"));
+        assert_eq!(
+            (s.live_buffers, s.live_bytes, s.internal_buffers),
+            (1, 1024, 1)
+        );
+        assert!(p
+            .leaks_since(w)
+            .unwrap()
+            .contains("1000 bytes, a, allocated at"));
         drop(a);
         drop(m);
         assert!(p.leaks_since(w).is_none());
@@ -405,7 +413,16 @@ mod tests {
         let b = p.get(2048, Usage::Array, String::new).unwrap(); // needs the trim
         assert_eq!(p.stats().cached_buffers, 0);
         let e = p.get(4000, Usage::Array, String::new).err().unwrap();
-        assert!(matches!(e, Error::OutOfMemory { requested: 4000, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::OutOfMemory {
+                    requested: 4000,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = p.get(2 << 20, Usage::Array, String::new).err().unwrap();
         assert!(e.to_string().contains("limit 1048576"), "{e}");
         drop(b);

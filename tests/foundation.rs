@@ -48,7 +48,10 @@ fn flags_match_numpy(dev: &Device) -> Result<()> {
     let s = a.slice(s![.., 1..3])?.flags();
     assert!(!s.c_contiguous && !s.f_contiguous && s.writeable);
     let row = a.slice(s![1..2])?.flags();
-    assert!(row.c_contiguous && row.f_contiguous, "NumPy: a (1, 4) row is both");
+    assert!(
+        row.c_contiguous && row.f_contiguous,
+        "NumPy: a (1, 4) row is both"
+    );
     let col = a.slice(s![.., 1..2])?.flags();
     assert!(!col.c_contiguous && !col.f_contiguous);
     let b = a.slice(s![0])?.broadcast_to(&[2, 4])?.flags();
@@ -97,10 +100,27 @@ fn bad_input_errors(dev: &Device) -> Result<()> {
         a.slice(s![4]).unwrap_err().to_string(),
         "index 4 is out of bounds for axis 0 with size 4"
     );
-    assert_eq!(a.slice(s![..;0]).unwrap_err().to_string(), "slice step cannot be zero");
-    assert!(a.slice(s![0, 0]).unwrap_err().to_string().contains("too many indices"));
+    assert_eq!(
+        a.slice(s![..;0]).unwrap_err().to_string(),
+        "slice step cannot be zero"
+    );
+    assert!(a
+        .slice(s![0, 0])
+        .unwrap_err()
+        .to_string()
+        .contains("too many indices"));
     let e = Array::from_slice(dev, &[1.0f32, 2.0], &[3]).unwrap_err();
-    assert!(matches!(e, Error::DataLength { expected: 3, got: 2, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::DataLength {
+                expected: 3,
+                got: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(a.broadcast_to(&[3]).is_err());
     assert_eq!(
         a.reshape(&[3]).unwrap_err().to_string(),
@@ -119,7 +139,10 @@ fn bad_input_errors(dev: &Device) -> Result<()> {
         let e = Array::<f32>::zeros(dev, &[huge]).unwrap_err();
         assert!(matches!(e, Error::OutOfMemory { .. }), "{e}");
         assert!(e.to_string().contains("limit"), "{e}");
-        assert!(Array::<f64>::zeros(dev, &[2]).unwrap_err().to_string().contains("float64"));
+        assert!(Array::<f64>::zeros(dev, &[2])
+            .unwrap_err()
+            .to_string()
+            .contains("float64"));
     } else {
         assert_eq!(Array::<f64>::ones(dev, &[2])?.to_vec()?, vec![1.0, 1.0]);
     }
@@ -127,9 +150,18 @@ fn bad_input_errors(dev: &Device) -> Result<()> {
 }
 
 fn printing(dev: &Device) -> Result<()> {
-    assert_eq!(Array::from_slice(dev, &[2, 3, 4, 5], &[4])?.to_string(), "[2 3 4 5]");
-    assert_eq!(Array::from_slice(dev, &[19, 22, 43, 50], &[2, 2])?.to_string(), "[[19 22]\n [43 50]]");
-    assert_eq!(Array::from_slice(dev, &[1.0f32, 2.5], &[2])?.to_string(), "[1.  2.5]");
+    assert_eq!(
+        Array::from_slice(dev, &[2, 3, 4, 5], &[4])?.to_string(),
+        "[2 3 4 5]"
+    );
+    assert_eq!(
+        Array::from_slice(dev, &[19, 22, 43, 50], &[2, 2])?.to_string(),
+        "[[19 22]\n [43 50]]"
+    );
+    assert_eq!(
+        Array::from_slice(dev, &[1.0f32, 2.5], &[2])?.to_string(),
+        "[1.  2.5]"
+    );
     assert_eq!(
         Array::from_slice(dev, &[1.5f32, -2.0, 3.25, 4.0], &[2, 2])?.to_string(),
         "[[ 1.5  -2.  ]\n [ 3.25  4.  ]]"
@@ -137,7 +169,10 @@ fn printing(dev: &Device) -> Result<()> {
     let big = Array::from_vec(dev, (0..2000).collect::<Vec<i32>>(), &[2000])?;
     assert_eq!(big.to_string(), "[   0    1    2 ... 1997 1998 1999]");
     let dbg = format!("{:?}", Array::<u32>::zeros(dev, &[2])?);
-    assert!(dbg.contains("shape=[2]") && dbg.contains("dtype=uint32"), "{dbg}");
+    assert!(
+        dbg.contains("shape=[2]") && dbg.contains("dtype=uint32"),
+        "{dbg}"
+    );
     Ok(())
 }
 
@@ -164,7 +199,10 @@ fn pool_reuse(dev: &Device) -> Result<()> {
     }
     dev.synchronize()?;
     let after = dev.memory();
-    assert!(after.created - before.created <= 3, "{before:?} -> {after:?}");
+    assert!(
+        after.created - before.created <= 3,
+        "{before:?} -> {after:?}"
+    );
     assert!(after.reused >= before.reused + 9);
     assert_eq!(after.live_buffers, 0, "only internal buffers may remain");
     dev.trim();
@@ -186,14 +224,20 @@ test_device!(
 #[test]
 fn forgotten_array_is_reported_with_its_site() {
     // A device of its own: the forgotten buffer stays live for good.
-    for dev in [Some(Device::cpu()), Device::gpu().ok()].into_iter().flatten() {
+    for dev in [Some(Device::cpu()), Device::gpu().ok()]
+        .into_iter()
+        .flatten()
+    {
         let guard = dev.leak_check();
         let a = Array::<f32>::zeros(&dev, &[16]).unwrap();
         let line = line!() - 1;
         std::mem::forget(a);
         let report = guard.finish().unwrap_err().to_string();
         assert!(report.contains("1 buffer(s)"), "{report}");
-        assert!(report.contains(&format!("tests/foundation.rs:{line}")), "{report}");
+        assert!(
+            report.contains(&format!("tests/foundation.rs:{line}")),
+            "{report}"
+        );
         assert!(report.contains("Array<float32> of shape [16]"), "{report}");
     }
 }
@@ -212,7 +256,12 @@ fn device_selection() {
 
 /// A random layout over a buffer: shape, then a chain of slices/permutes/broadcasts.
 fn arb_view() -> impl Strategy<Value = (Vec<usize>, Vec<(i64, i64, i64)>, bool, bool)> {
-    (prop::collection::vec(1usize..6, 1..4), prop::collection::vec((-6i64..6, -6i64..7, -3i64..4), 3), any::<bool>(), any::<bool>())
+    (
+        prop::collection::vec(1usize..6, 1..4),
+        prop::collection::vec((-6i64..6, -6i64..7, -3i64..4), 3),
+        any::<bool>(),
+        any::<bool>(),
+    )
 }
 
 proptest! {

@@ -91,7 +91,7 @@ impl KArg {
 /// An elementwise kernel: `out = expr(a, b, c)`.
 ///
 /// `expr` is WGSL over the arguments `a`, `b`, `c`; it writes `{O}`, `{A}`,
-/// `{B}` where it needs the output's or an argument's type, which is a scalar
+/// `{B}` (and `{NAN}` for a NaN test) where it needs the output's or an argument's type, which is a scalar
 /// type or a `vec4` depending on the variant the engine picks. An expression
 /// that calls a scalar-only helper (`h_*`, in `shaders/elementwise.wgsl`)
 /// always runs the scalar variant.
@@ -158,7 +158,12 @@ impl Gpu {
     }
 
     /// The cached pipeline for `source`, compiled on first use.
-    pub(crate) fn pipeline(&self, key: &str, source: impl FnOnce() -> String, nbuf: usize) -> Result<Arc<wgpu::ComputePipeline>> {
+    pub(crate) fn pipeline(
+        &self,
+        key: &str,
+        source: impl FnOnce() -> String,
+        nbuf: usize,
+    ) -> Result<Arc<wgpu::ComputePipeline>> {
         if let Some(p) = locked(&self.pipelines).get(key) {
             return Ok(p.clone());
         }
@@ -183,7 +188,10 @@ impl Gpu {
                     requested: b.bytes(),
                     limit: self.max_binding,
                     live: self.pool.stats().live_bytes,
-                    device: format!("{} (max storage binding size)", self.pool.allocator().name()),
+                    device: format!(
+                        "{} (max storage binding size)",
+                        self.pool.allocator().name()
+                    ),
                 });
             }
         }
@@ -214,7 +222,14 @@ impl Gpu {
         Ok(())
     }
 
-    pub(crate) fn copy(&self, src: &GpuStorage, src_off: u64, dst: &GpuStorage, dst_off: u64, bytes: u64) {
+    pub(crate) fn copy(
+        &self,
+        src: &GpuStorage,
+        src_off: u64,
+        dst: &GpuStorage,
+        dst_off: u64,
+        bytes: u64,
+    ) {
         locked(&self.batch).cmds.push(Cmd::Copy {
             src: src.clone(),
             src_off,
@@ -234,22 +249,41 @@ impl Gpu {
         let meta = if batch.meta.is_empty() {
             None
         } else {
-            let m = self.pool.get((batch.meta.len() * 4) as u64, Usage::Meta, || "kernel metadata".into())?;
-            self.queue.write_buffer(m.raw(), 0, bytemuck::cast_slice(&batch.meta));
+            let m = self
+                .pool
+                .get((batch.meta.len() * 4) as u64, Usage::Meta, || {
+                    "kernel metadata".into()
+                })?;
+            self.queue
+                .write_buffer(m.raw(), 0, bytemuck::cast_slice(&batch.meta));
             Some(m)
         };
         let mut enc = self.device.create_command_encoder(&Default::default());
         let mut cmds = batch.cmds.iter().peekable();
         while let Some(cmd) = cmds.next() {
             match cmd {
-                Cmd::Copy { src, src_off, dst, dst_off, bytes } => {
+                Cmd::Copy {
+                    src,
+                    src_off,
+                    dst,
+                    dst_off,
+                    bytes,
+                } => {
                     enc.copy_buffer_to_buffer(src.raw(), *src_off, dst.raw(), *dst_off, *bytes);
                 }
                 Cmd::Dispatch { .. } => {
                     // Consecutive dispatches share one pass; wgpu orders them.
                     let mut pass = enc.begin_compute_pass(&Default::default());
                     let mut next = Some(cmd);
-                    while let Some(Cmd::Dispatch { pipeline, bgl, buffers, meta_at, meta_len, groups }) = next {
+                    while let Some(Cmd::Dispatch {
+                        pipeline,
+                        bgl,
+                        buffers,
+                        meta_at,
+                        meta_len,
+                        groups,
+                    }) = next
+                    {
                         let m = meta.as_ref().expect("dispatches always have metadata");
                         let mut entries = vec![wgpu::BindGroupEntry {
                             binding: 0,
@@ -307,12 +341,21 @@ impl Gpu {
 
     /// Records a copy of `bytes` from `src` into a staging buffer, submits,
     /// and returns the staging buffer once it is mapped.
-    fn start_read(&self, src: &GpuStorage, src_off: u64, bytes: u64) -> Result<(PoolBuf<GpuAlloc>, ReadRx)> {
-        let staging = Arc::new(self.pool.get(bytes, Usage::Staging, || "readback staging".into())?);
+    fn start_read(
+        &self,
+        src: &GpuStorage,
+        src_off: u64,
+        bytes: u64,
+    ) -> Result<(PoolBuf<GpuAlloc>, ReadRx)> {
+        let staging = Arc::new(
+            self.pool
+                .get(bytes, Usage::Staging, || "readback staging".into())?,
+        );
         self.copy(src, src_off, &staging, 0, bytes);
         self.flush()?;
         let rx = api::map_read(staging.raw(), bytes);
-        let staging = Arc::try_unwrap(staging).unwrap_or_else(|_| unreachable!("the flushed batch released it"));
+        let staging = Arc::try_unwrap(staging)
+            .unwrap_or_else(|_| unreachable!("the flushed batch released it"));
         Ok((staging, rx))
     }
 
@@ -331,7 +374,12 @@ impl Gpu {
 
     /// Reads without blocking the thread: polls the device each time the
     /// future is polled, until the mapping is done.
-    pub(crate) async fn read_async(&self, src: &GpuStorage, src_off: u64, out: &mut [u8]) -> Result<()> {
+    pub(crate) async fn read_async(
+        &self,
+        src: &GpuStorage,
+        src_off: u64,
+        out: &mut [u8],
+    ) -> Result<()> {
         if out.is_empty() {
             return Ok(());
         }
@@ -357,7 +405,11 @@ impl Gpu {
     /// the output's shape (`operands[0]` is the output). Each distinct buffer
     /// is bound once, read-write: wgpu rejects one buffer bound read-only and
     /// read-write in one dispatch.
-    pub(crate) fn elementwise(&self, k: &EwKernel<'_>, operands: &[(&GpuStorage, &Layout)]) -> Result<()> {
+    pub(crate) fn elementwise(
+        &self,
+        k: &EwKernel<'_>,
+        operands: &[(&GpuStorage, &Layout)],
+    ) -> Result<()> {
         let out = operands[0].1;
         let n = out.size();
         if n == 0 {
@@ -378,10 +430,17 @@ impl Gpu {
         // aligned, and an op without scalar-only helpers.
         let vec4 = !k.expr.contains("h_")
             && operands
-            .iter()
-            .all(|(_, l)| l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0));
-        let key = format!("ew|{}|{:?}|{:?}|{:?}|{vec4}", k.expr, k.out, k.args, binding);
-        let pipeline = self.pipeline(&key, || ew_source(k, &binding, bufs.len(), vec4), bufs.len())?;
+                .iter()
+                .all(|(_, l)| l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0));
+        let key = format!(
+            "ew|{}|{:?}|{:?}|{:?}|{vec4}",
+            k.expr, k.out, k.args, binding
+        );
+        let pipeline = self.pipeline(
+            &key,
+            || ew_source(k, &binding, bufs.len(), vec4),
+            bufs.len(),
+        )?;
         let mut meta = vec![n as u32, out.ndim() as u32];
         meta.extend_from_slice(&k.scalars);
         meta.extend(out.shape.iter().map(|&d| d as u32));
@@ -389,15 +448,23 @@ impl Gpu {
             meta.push(l.offset as u32);
             meta.extend(l.strides.iter().map(|&s| s as i32 as u32));
         }
-        let threads = if vec4 { (n as u64).div_ceil(4) } else { n as u64 };
+        let threads = if vec4 {
+            (n as u64).div_ceil(4)
+        } else {
+            n as u64
+        };
         self.dispatch(pipeline, bufs, &meta, threads, WG)
     }
 }
 
-type ReadRx = futures_intrusive::channel::shared::OneshotReceiver<std::result::Result<(), wgpu::BufferAsyncError>>;
+type ReadRx = futures_intrusive::channel::shared::OneshotReceiver<
+    std::result::Result<(), wgpu::BufferAsyncError>,
+>;
 
 fn wgsl_ty(d: DType, vec4: bool) -> String {
-    let s = d.wgsl().expect("GPU dtypes are checked before a kernel is built");
+    let s = d
+        .wgsl()
+        .expect("GPU dtypes are checked before a kernel is built");
     if vec4 {
         format!("vec4<{s}>")
     } else {
@@ -415,18 +482,31 @@ fn wgsl_ty(d: DType, vec4: bool) -> String {
 /// | 5 .. 5+r | output shape |
 /// | then per operand k (output first) | offset, r strides (i32 bits) |
 pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: bool) -> String {
+    let vec4 = vec4 && !k.expr.contains("h_");
     let arr = if vec4 { "vec4<u32>" } else { "u32" };
     let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
     for i in 0..nbuf {
-        s += &format!("@group(0) @binding({}) var<storage, read_write> b{i}: array<{arr}>;\n", i + 1);
+        s += &format!(
+            "@group(0) @binding({}) var<storage, read_write> b{i}: array<{arr}>;\n",
+            i + 1
+        );
     }
     s += include_str!("../../shaders/elementwise.wgsl");
     const NAMES: [&str; 3] = ["a", "b", "c"];
     // The op, once over scalars (f) and once over vec4s (fv).
     for (name, v) in [("f", false), ("fv", true)] {
-        let mut body = k.expr.replace("{O}", &wgsl_ty(k.out, v));
+        if v && !vec4 {
+            continue;
+        }
+        let mut body = k
+            .expr
+            .replace("{O}", &wgsl_ty(k.out, v))
+            .replace("{NAN}", if v { "nan_v" } else { "nan_s" });
         for (j, a) in k.args.iter().enumerate() {
-            body = body.replace(&format!("{{{}}}", NAMES[j].to_uppercase()), &wgsl_ty(a.dtype(), v));
+            body = body.replace(
+                &format!("{{{}}}", NAMES[j].to_uppercase()),
+                &wgsl_ty(a.dtype(), v),
+            );
         }
         let params: Vec<String> = k
             .args
@@ -434,7 +514,11 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
             .enumerate()
             .map(|(j, a)| format!("{}: {}", NAMES[j], wgsl_ty(a.dtype(), v)))
             .collect();
-        s += &format!("fn {name}({}) -> {} {{ return {body}; }}\n", params.join(", "), wgsl_ty(k.out, v));
+        s += &format!(
+            "fn {name}({}) -> {} {{ return {body}; }}\n",
+            params.join(", "),
+            wgsl_ty(k.out, v)
+        );
     }
     // How main reads argument j: a buffer element, or a metadata scalar.
     let read = |j: usize, v: bool, idx: &str| -> String {
@@ -450,7 +534,10 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
             KArg::Operand(d, op) => {
                 let b = binding[op];
                 if v {
-                    format!("bitcast<{}>(b{b}[off({op}u, 0u) / 4u + {idx}])", wgsl_ty(d, true))
+                    format!(
+                        "bitcast<{}>(b{b}[off({op}u, 0u) / 4u + {idx}])",
+                        wgsl_ty(d, true)
+                    )
                 } else if vec4 {
                     format!("bitcast<{}>(b{b}[(off({op}u, 0u) + {idx}) / 4u][(off({op}u, 0u) + {idx}) % 4u])", wgsl_ty(d, false))
                 } else {

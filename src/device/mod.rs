@@ -166,7 +166,9 @@ fn ranked(hardware_only: bool) -> Result<Vec<wgpu::Adapter>> {
         all.retain(|a| {
             matches!(
                 a.get_info().device_type,
-                wgpu::DeviceType::DiscreteGpu | wgpu::DeviceType::IntegratedGpu | wgpu::DeviceType::VirtualGpu
+                wgpu::DeviceType::DiscreteGpu
+                    | wgpu::DeviceType::IntegratedGpu
+                    | wgpu::DeviceType::VirtualGpu
             )
         });
     }
@@ -213,7 +215,9 @@ impl Device {
     /// [`Error::NoAdapter`] with how to get one.
     pub fn gpu() -> Result<Device> {
         let adapters = ranked(false)?;
-        let first = adapters.first().ok_or_else(|| Error::NoAdapter(String::new()))?;
+        let first = adapters
+            .first()
+            .ok_or_else(|| Error::NoAdapter(String::new()))?;
         Device::from_adapter(first)
     }
 
@@ -236,7 +240,11 @@ impl Device {
     /// Every adapter wgpu finds (with `WGPU_BACKEND` and `WGPU_ADAPTER_NAME`
     /// applied), in the order [`Device::gpu`] prefers them.
     pub fn adapters() -> Vec<AdapterSummary> {
-        ranked(false).unwrap_or_default().iter().map(summary).collect()
+        ranked(false)
+            .unwrap_or_default()
+            .iter()
+            .map(summary)
+            .collect()
     }
 
     fn from_adapter(a: &wgpu::Adapter) -> Result<Device> {
@@ -338,10 +346,12 @@ impl Device {
     #[track_caller]
     pub(crate) fn alloc(&self, bytes: u64, label: impl FnOnce() -> String) -> Result<Storage> {
         match &self.inner.backend {
-            Backend::Cpu(p) => {
-                Ok(Storage::Cpu(Arc::new(p.get(bytes, Usage::Array, label)?)))
-            }
-            Backend::Gpu(g) => Ok(Storage::Gpu(Arc::new(g.pool.get(bytes, Usage::Array, label)?))),
+            Backend::Cpu(p) => Ok(Storage::Cpu(Arc::new(p.get(bytes, Usage::Array, label)?))),
+            Backend::Gpu(g) => Ok(Storage::Gpu(Arc::new(g.pool.get(
+                bytes,
+                Usage::Array,
+                label,
+            )?))),
         }
     }
 }

@@ -33,7 +33,8 @@ pub(crate) fn open(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue
         memory_hints: wgpu::MemoryHints::Performance,
         trace: wgpu::Trace::Off,
     };
-    pollster::block_on(adapter.request_device(&desc)).map_err(|e| Error::DeviceRequest(e.to_string()))
+    pollster::block_on(adapter.request_device(&desc))
+        .map_err(|e| Error::DeviceRequest(e.to_string()))
 }
 
 /// Blocks until all submitted work is done.

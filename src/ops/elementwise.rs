@@ -51,7 +51,9 @@ impl<O: Element> Array<O> {
     }
 
     fn resolve<T: Element>(&self, a: &Arg<'_, T>) -> Result<Option<Resolved<T>>> {
-        let Some(arr) = a.array() else { return Ok(None) };
+        let Some(arr) = a.array() else {
+            return Ok(None);
+        };
         if !arr.device.same(&self.device) {
             return Err(Error::DeviceMismatch(
                 arr.device.info().name.clone(),
@@ -73,7 +75,10 @@ impl<O: Element> Array<O> {
             let layout = tmp.layout.broadcast_to(self.shape())?;
             return Ok(Some(Resolved { arr: tmp, layout }));
         }
-        Ok(Some(Resolved { arr: arr.clone(), layout }))
+        Ok(Some(Resolved {
+            arr: arr.clone(),
+            layout,
+        }))
     }
 
     /// `self[...] = f(a, b, c)`, elementwise. `wgsl` is the same function as
@@ -81,7 +86,14 @@ impl<O: Element> Array<O> {
     ///
     /// # Errors
     /// Read-only output; shapes that do not broadcast; arrays on different devices.
-    pub(crate) fn ew<A, B, C, F>(&self, a: Arg<'_, A>, b: Arg<'_, B>, c: Arg<'_, C>, wgsl: &str, f: F) -> Result<()>
+    pub(crate) fn ew<A, B, C, F>(
+        &self,
+        a: Arg<'_, A>,
+        b: Arg<'_, B>,
+        c: Arg<'_, C>,
+        wgsl: &str,
+        f: F,
+    ) -> Result<()>
     where
         A: Element,
         B: Element,
@@ -89,10 +101,14 @@ impl<O: Element> Array<O> {
         F: Fn(A, B, C) -> O + Sync,
     {
         self.check_writeable()?;
-        let shapes: Vec<&[usize]> = [a.array().map(|x| x.shape()), b.array().map(|x| x.shape()), c.array().map(|x| x.shape())]
-            .into_iter()
-            .flatten()
-            .collect();
+        let shapes: Vec<&[usize]> = [
+            a.array().map(|x| x.shape()),
+            b.array().map(|x| x.shape()),
+            c.array().map(|x| x.shape()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let shape = broadcast_shapes(&shapes)?;
         self.check_out_shape(&shape)?;
         let (ra, rb, rc) = (self.resolve(&a)?, self.resolve(&b)?, self.resolve(&c)?);
@@ -102,7 +118,11 @@ impl<O: Element> Array<O> {
                 // double lock); inputs in the output's buffer read through it.
                 let mut bufs: Vec<&cpu::CpuStorage> = vec![out];
                 let mut which = [usize::MAX; 3];
-                let stor = [ra.as_ref().map(|r| &r.arr.storage), rb.as_ref().map(|r| &r.arr.storage), rc.as_ref().map(|r| &r.arr.storage)];
+                let stor = [
+                    ra.as_ref().map(|r| &r.arr.storage),
+                    rb.as_ref().map(|r| &r.arr.storage),
+                    rc.as_ref().map(|r| &r.arr.storage),
+                ];
                 for (j, s) in stor.iter().enumerate() {
                     if let Some(Storage::Cpu(s)) = s {
                         which[j] = match bufs.iter().position(|b| std::sync::Arc::ptr_eq(b, s)) {
@@ -116,14 +136,25 @@ impl<O: Element> Array<O> {
                 }
                 let mut order: Vec<usize> = (0..bufs.len()).collect();
                 order.sort_by_key(|&i| bufs[i].id());
-                let mut guards: Vec<Option<std::sync::MutexGuard<'_, Vec<u64>>>> = (0..bufs.len()).map(|_| None).collect();
+                let mut guards: Vec<Option<std::sync::MutexGuard<'_, Vec<u64>>>> =
+                    (0..bufs.len()).map(|_| None).collect();
                 for i in order {
                     guards[i] = Some(cpu::lock(bufs[i]));
                 }
-                let (first, rest) = guards.split_first_mut().expect("the output is always locked");
+                let (first, rest) = guards
+                    .split_first_mut()
+                    .expect("the output is always locked");
                 let outw: &mut [u64] = first.as_mut().expect("locked above");
-                let ins: Vec<&[u64]> = rest.iter().map(|g| &g.as_ref().expect("locked above")[..]).collect();
-                fn src<'s, T: Element>(arg: &Arg<'_, T>, r: &'s Option<Resolved<T>>, w: usize, ins: &[&'s [u64]]) -> Src<'s, T> {
+                let ins: Vec<&[u64]> = rest
+                    .iter()
+                    .map(|g| &g.as_ref().expect("locked above")[..])
+                    .collect();
+                fn src<'s, T: Element>(
+                    arg: &Arg<'_, T>,
+                    r: &'s Option<Resolved<T>>,
+                    w: usize,
+                    ins: &[&'s [u64]],
+                ) -> Src<'s, T> {
                     match (arg, r) {
                         (Arg::Scalar(v), _) => Src::Scalar(*v),
                         (_, Some(_)) if w == 0 => Src::Out,
@@ -148,7 +179,12 @@ impl<O: Element> Array<O> {
                 push_karg(&a, &ra, 0, &mut operands, &mut kargs, &mut scalars);
                 push_karg(&b, &rb, 1, &mut operands, &mut kargs, &mut scalars);
                 push_karg(&c, &rc, 2, &mut operands, &mut kargs, &mut scalars);
-                let k = EwKernel { expr: wgsl, out: O::DTYPE, args: &kargs, scalars };
+                let k = EwKernel {
+                    expr: wgsl,
+                    out: O::DTYPE,
+                    args: &kargs,
+                    scalars,
+                };
                 self.gpu().elementwise(&k, &operands)
             }
         }
@@ -213,8 +249,12 @@ impl BinaryOp {
             BinaryOp::Rem => format!("h_rem_{t}(a, b)"),
             BinaryOp::Pow => format!("h_pow_{t}(a, b)"),
             // WGSL leaves max/min of NaN unspecified; NumPy propagates it.
-            BinaryOp::Maximum if float => "select(max(a, b), a + b, (a != a) | (b != b))".into(),
-            BinaryOp::Minimum if float => "select(min(a, b), a + b, (a != a) | (b != b))".into(),
+            BinaryOp::Maximum if float => {
+                "select(select(max(a, b), b, {NAN}(b)), a, {NAN}(a))".into()
+            }
+            BinaryOp::Minimum if float => {
+                "select(select(min(a, b), b, {NAN}(b)), a, {NAN}(a))".into()
+            }
             BinaryOp::Maximum => "max(a, b)".into(),
             BinaryOp::Minimum => "min(a, b)".into(),
         }
@@ -306,6 +346,34 @@ impl FloatOp {
     }
 }
 
+fn cmp_wgsl(op: CmpOp) -> String {
+    format!("select({{O}}(0u), {{O}}(1u), a {} b)", op.symbol())
+}
+
+fn unary_wgsl(op: UnaryOp, d: DType) -> String {
+    let zero = if d == DType::F32 { "0.0" } else { "0" };
+    match (op, d) {
+        (UnaryOp::Neg, DType::U32) => "{A}(0u) - a".to_string(),
+        (UnaryOp::Neg, _) => "-a".to_string(),
+        (UnaryOp::Abs, DType::U32) => "a".to_string(),
+        (UnaryOp::Abs, _) => "abs(a)".to_string(),
+        (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
+    }
+}
+
+fn where_wgsl() -> &'static str {
+    "select(c, b, a != {A}(0u))"
+}
+
+/// NumPy's clip is minimum(maximum(a, lo), hi); NaN stays NaN.
+fn clip_wgsl(d: DType) -> &'static str {
+    if d == DType::F32 {
+        "select(min(max(a, b), c), a, {NAN}(a))"
+    } else {
+        "min(max(a, b), c)"
+    }
+}
+
 /// No argument: fills the unused kernel slots.
 const NONE: Arg<'static, u32> = Arg::None;
 
@@ -339,7 +407,10 @@ impl<T: Element> Array<T> {
         };
         if let Some(o) = other {
             if !o.device.same(&self.device) {
-                return Err(Error::DeviceMismatch(o.device.info().name.clone(), self.device.info().name.clone()));
+                return Err(Error::DeviceMismatch(
+                    o.device.info().name.clone(),
+                    self.device.info().name.clone(),
+                ));
             }
         }
         Array::uninit(&self.device, &shape)
@@ -403,7 +474,7 @@ impl<T: Element> Array<T> {
     }
 
     fn cmp_apply(out: &Array<u32>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
-        let w = format!("select({{O}}(0u), {{O}}(1u), a {} b)", op.symbol());
+        let w = cmp_wgsl(op);
         macro_rules! go {
             ($f:expr) => {
                 out.ew(a, b, NONE, &w, |x: T, y: T, _: u32| u32::from($f(&x, &y)))
@@ -450,18 +521,17 @@ impl<T: Element> Array<T> {
     }
 
     pub(crate) fn unary_apply(&self, op: UnaryOp, a: Arg<'_, T>) -> Result<()> {
-        let zero = if T::DTYPE == DType::F32 { "0.0" } else { "0" };
-        let w = match (op, T::DTYPE) {
-            (UnaryOp::Neg, DType::U32) => "{A}(0u) - a".to_string(),
-            (UnaryOp::Neg, _) => "-a".to_string(),
-            (UnaryOp::Abs, DType::U32) => "a".to_string(),
-            (UnaryOp::Abs, _) => "abs(a)".to_string(),
-            (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
-        };
+        let w = unary_wgsl(op, T::DTYPE);
         match op {
             UnaryOp::Neg => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.neg_()),
             UnaryOp::Abs => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.abs_()),
-            UnaryOp::Relu => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| if x > T::zero() { x } else { T::zero() }),
+            UnaryOp::Relu => self.ew(
+                a,
+                NONE,
+                NONE,
+                &w,
+                |x: T, _: u32, _: u32| if x > T::zero() { x } else { T::zero() },
+            ),
         }
     }
 
@@ -500,24 +570,30 @@ impl<T: Element> Array<T> {
     pub fn where_(mask: &Array<u32>, a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
         let shape = broadcast_shapes(&[mask.shape(), a.shape(), b.shape()])?;
         let out = Array::uninit(&a.device, &shape)?;
-        out.ew(Arg::Arr(mask), Arg::Arr(a), Arg::Arr(b), "select(c, b, a != {A}(0u))", |m: u32, x: T, y: T| {
-            if m != 0 {
-                x
-            } else {
-                y
-            }
-        })?;
+        out.ew(
+            Arg::Arr(mask),
+            Arg::Arr(a),
+            Arg::Arr(b),
+            where_wgsl(),
+            |m: u32, x: T, y: T| {
+                if m != 0 {
+                    x
+                } else {
+                    y
+                }
+            },
+        )?;
         Ok(out)
     }
 
     fn clip_apply(&self, a: Arg<'_, T>, lo: T, hi: T) -> Result<()> {
-        // NumPy's clip is minimum(maximum(a, lo), hi).
-        let expr = if T::DTYPE == DType::F32 {
-            "select(min(max(a, b), c), a, a != a)"
-        } else {
-            "min(max(a, b), c)"
-        };
-        self.ew(a, Arg::Scalar(lo), Arg::Scalar(hi), expr, |x: T, l: T, h: T| x.max_(l).min_(h))
+        self.ew(
+            a,
+            Arg::Scalar(lo),
+            Arg::Scalar(hi),
+            clip_wgsl(T::DTYPE),
+            |x: T, l: T, h: T| x.max_(l).min_(h),
+        )
     }
 
     /// `np.clip(a, lo, hi)` into a new array.
@@ -542,7 +618,9 @@ impl<T: Element> Array<T> {
 
 impl<T: Float> Array<T> {
     fn float_apply(&self, op: FloatOp, a: Arg<'_, T>) -> Result<()> {
-        self.ew(a, NONE, NONE, op.wgsl(), |x: T, _: u32, _: u32| x.unary_(op))
+        self.ew(a, NONE, NONE, op.wgsl(), |x: T, _: u32, _: u32| {
+            x.unary_(op)
+        })
     }
 
     /// A float op (`exp`, `sqrt`, ...) into a new array.
@@ -677,4 +755,101 @@ named_unary! { Float, FloatOp, float_op, float_op_inplace, float_op_into;
     floor floor_inplace floor_into = Floor;
     ceil ceil_inplace ceil_into = Ceil;
     round round_inplace round_into = Round;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::gpu::ew_source;
+
+    fn validate(src: &str) {
+        let module = naga::front::wgsl::parse_str(src)
+            .unwrap_or_else(|e| panic!("{}\n{src}", e.emit_to_string(src)));
+        naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::all(),
+        )
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{}\n{src}", e.emit_to_string(src)));
+    }
+
+    fn all_variants(expr: &str, out: DType, args: &[KArg]) {
+        let nops = 1 + args
+            .iter()
+            .filter(|a| matches!(a, KArg::Operand(..)))
+            .count();
+        // Every operand in its own buffer, and every operand in one buffer.
+        for binding in [(0..nops).collect::<Vec<_>>(), vec![0; nops]] {
+            let nbuf = binding.iter().max().unwrap() + 1;
+            for vec4 in [false, true] {
+                let k = EwKernel {
+                    expr,
+                    out,
+                    args,
+                    scalars: [0; 3],
+                };
+                validate(&ew_source(&k, &binding, nbuf, vec4));
+            }
+        }
+    }
+
+    /// Every generated elementwise kernel (op x dtype x variant) passes naga.
+    #[test]
+    fn generated_wgsl_validates() {
+        const OPS: [BinaryOp; 8] = [
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Pow,
+            BinaryOp::Maximum,
+            BinaryOp::Minimum,
+            BinaryOp::Rem,
+        ];
+        for d in [DType::F32, DType::I32, DType::U32] {
+            for op in OPS {
+                let w = op.wgsl(d);
+                all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Operand(d, 2)]);
+                all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Scalar(d, 1)]);
+                all_variants(&w, d, &[KArg::Scalar(d, 0), KArg::Operand(d, 1)]);
+            }
+            for c in [CmpOp::Eq, CmpOp::Lt, CmpOp::Ge] {
+                let w = cmp_wgsl(c);
+                all_variants(&w, DType::U32, &[KArg::Operand(d, 1), KArg::Operand(d, 2)]);
+            }
+            for u in [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Relu] {
+                all_variants(&unary_wgsl(u, d), d, &[KArg::Operand(d, 1)]);
+            }
+            all_variants(
+                where_wgsl(),
+                d,
+                &[
+                    KArg::Operand(DType::U32, 1),
+                    KArg::Operand(d, 2),
+                    KArg::Operand(d, 3),
+                ],
+            );
+            all_variants(
+                clip_wgsl(d),
+                d,
+                &[KArg::Operand(d, 1), KArg::Scalar(d, 1), KArg::Scalar(d, 2)],
+            );
+            all_variants("a", d, &[KArg::Scalar(d, 0)]);
+            all_variants("a", d, &[KArg::Operand(d, 1)]);
+        }
+        for f in [
+            FloatOp::Exp,
+            FloatOp::Log,
+            FloatOp::Sqrt,
+            FloatOp::Sin,
+            FloatOp::Cos,
+            FloatOp::Tanh,
+            FloatOp::Sigmoid,
+            FloatOp::Floor,
+            FloatOp::Ceil,
+            FloatOp::Round,
+        ] {
+            all_variants(f.wgsl(), DType::F32, &[KArg::Operand(DType::F32, 1)]);
+        }
+    }
 }

@@ -21,7 +21,8 @@ pub fn gpu() -> Option<MutexGuard<'static, Device>> {
             None
         }
     });
-    slot.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
+    slot.as_ref()
+        .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// Runs `body` on `dev` between a leak check's start and finish.
@@ -53,7 +54,12 @@ macro_rules! test_device {
 
 /// A reference gather: the elements a layout addresses, by a naive
 /// enumeration of every index tuple.
-pub fn naive_gather<T: Copy>(buf: &[T], shape: &[usize], strides: &[isize], offset: usize) -> Vec<T> {
+pub fn naive_gather<T: Copy>(
+    buf: &[T],
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+) -> Vec<T> {
     let n: usize = shape.iter().product();
     let mut out = Vec::with_capacity(n);
     for lin in 0..n {
