@@ -255,7 +255,10 @@ fn device_selection() {
 }
 
 /// A random layout over a buffer: shape, then a chain of slices/permutes/broadcasts.
-fn arb_view() -> impl Strategy<Value = (Vec<usize>, Vec<(i64, i64, i64)>, bool, bool)> {
+/// Shape, per-axis (start, end, step), transpose?, broadcast?
+type ViewCase = (Vec<usize>, Vec<(i64, i64, i64)>, bool, bool);
+
+fn arb_view() -> impl Strategy<Value = ViewCase> {
     (
         prop::collection::vec(1usize..6, 1..4),
         prop::collection::vec((-6i64..6, -6i64..7, -3i64..4), 3),
@@ -314,12 +317,8 @@ proptest! {
             // fill through the view changes exactly its elements.
             v.fill(-1).unwrap();
             let mut reference = data.clone();
-            let mut strides_rt = rt.clone();
-            let offs: Vec<usize> = {
-                let idx: Vec<usize> = (0..n).collect();
-                let _ = &mut strides_rt;
-                naive_gather(&idx, &rs, &rt, ro as usize)
-            };
+            let idx: Vec<usize> = (0..n).collect();
+            let offs = naive_gather(&idx, &rs, &rt, ro as usize);
             for o in &offs { reference[*o] = -1; }
             prop_assert_eq!(a.to_vec().unwrap(), reference.clone());
             // assign a broadcast row into the view.

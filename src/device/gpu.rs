@@ -107,6 +107,7 @@ pub(crate) struct Gpu {
     pub(crate) queue: wgpu::Queue,
     pub(crate) pool: Arc<Pool<GpuAlloc>>,
     pub(crate) max_binding: u64,
+    #[allow(dead_code)] // the matmul kernel choice reads it
     pub(crate) adapter_kind: wgpu::DeviceType,
     pipelines: Mutex<HashMap<String, Arc<wgpu::ComputePipeline>>>,
     bgls: Mutex<HashMap<usize, Arc<wgpu::BindGroupLayout>>>,
