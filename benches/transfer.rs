@@ -1,1 +1,38 @@
-fn main() {}
+//! Upload (`from_slice`) and readback (`to_vec`) of a 64 MiB f32 array.
+
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use ndgpu::Array;
+
+mod common;
+
+const N: usize = 16 << 20; // 64 MiB of f32
+
+fn bench(c: &mut Criterion) {
+    let host: Vec<f32> = (0..N).map(|i| i as f32).collect();
+    for (name, dev) in common::devices() {
+        let mut g = c.benchmark_group(format!("transfer/{name}"));
+        g.sample_size(10)
+            .measurement_time(Duration::from_secs(5))
+            .warm_up_time(Duration::from_secs(1));
+        g.throughput(Throughput::Bytes((N * 4) as u64));
+        g.bench_function("upload 64 MiB", |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    let a = Array::from_slice(&dev, &host, &[N]).unwrap();
+                    dev.synchronize().unwrap();
+                    drop(a);
+                }
+                t.elapsed()
+            })
+        });
+        let a = Array::from_slice(&dev, &host, &[N]).unwrap();
+        g.bench_function("readback 64 MiB", |b| b.iter(|| a.to_vec().unwrap()));
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

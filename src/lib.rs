@@ -22,6 +22,10 @@
 
 #![warn(missing_docs)]
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod array;
 mod device;
 mod element;

@@ -209,6 +209,22 @@ impl Device {
         }
     }
 
+    /// A device by name: `"cpu"` ([`Device::cpu`]), `"gpu"` ([`Device::gpu`])
+    /// or `"auto"` ([`Device::new`]); what the examples' `--device` takes.
+    ///
+    /// # Errors
+    /// An unknown name, or no adapter for `"gpu"`.
+    pub fn by_name(name: &str) -> Result<Device> {
+        match name {
+            "cpu" => Ok(Device::cpu()),
+            "gpu" => Device::gpu(),
+            "auto" | "" => Device::new(),
+            other => Err(Error::Value(format!(
+                "unknown device {other:?}; expected \"cpu\", \"gpu\" or \"auto\""
+            ))),
+        }
+    }
+
     /// Any wgpu adapter, software ones (lavapipe) included; hardware first.
     ///
     /// # Errors

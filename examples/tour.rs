@@ -1,0 +1,86 @@
+//! A tour of ndgpu's memory model, printing each result as NumPy would.
+//!
+//! `cargo run --release --example tour [-- --device cpu|gpu]`
+
+use ndgpu::{s, Array, Device};
+
+fn device() -> ndgpu::Result<Device> {
+    let args: Vec<String> = std::env::args().collect();
+    let name = args
+        .iter()
+        .position(|a| a == "--device")
+        .and_then(|i| args.get(i + 1));
+    Device::by_name(name.map_or("auto", |s| s.as_str()))
+}
+
+fn main() -> ndgpu::Result<()> {
+    let dev = device()?;
+    println!("running on {}\n", dev.info());
+    let guard = dev.leak_check();
+
+    println!(">>> a = np.array([1, 2, 3, 4])");
+    let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    println!("{a}\n");
+
+    println!(">>> b = a; b += 1; a            # b is another name for a");
+    let mut b = a.clone();
+    b += 1;
+    println!("{a}\n");
+
+    println!(">>> v = a[1:3]; v += 1; a       # a slice is a view");
+    let mut v = a.slice(s![1..3])?;
+    v += 1;
+    println!("{a}");
+    println!("v shares memory with a: {}\n", v.shares_memory(&a));
+
+    println!(">>> a[::-1]                     # a negative step is a view too");
+    println!("{}\n", a.slice(s![..;-1])?);
+
+    println!(">>> m = np.arange(6).reshape(2, 3); m.T");
+    let m = Array::from_vec(&dev, (0..6).collect::<Vec<i32>>(), &[2, 3])?;
+    println!("{}", m.t());
+    println!(
+        "strides {:?} -> {:?} (bytes): the transpose swaps strides\n",
+        m.byte_strides(),
+        m.t().byte_strides()
+    );
+
+    println!(">>> m[:, 1] *= 10; m            # in place through a strided view");
+    let mut col = m.slice(s![.., 1])?;
+    col *= 10;
+    println!("{m}\n");
+
+    println!(">>> a[1:] += a[:-1]             # overlapping: as if the right side were copied");
+    let x = Array::from_slice(&dev, &[0, 1, 2, 3, 4, 5], &[6])?;
+    x.slice(s![1..])?.add_inplace(&x.slice(s![..-1])?)?;
+    println!("{x}\n");
+
+    println!(">>> np.broadcast_to(np.array([1., 2.5]), (2, 2))   # read-only, stride 0");
+    let r = Array::from_slice(&dev, &[1.0f32, 2.5], &[2])?.broadcast_to(&[2, 2])?;
+    println!("{r}");
+    println!(
+        "strides {:?}, writeable {}\n",
+        r.byte_strides(),
+        r.flags().writeable
+    );
+
+    println!(">>> a.flags.writeable = False; a[0] = 9");
+    a.set_writeable(false)?;
+    match a.slice(s![0])?.fill(9) {
+        Err(e) => println!("ValueError: {e}\n"),
+        Ok(()) => println!("(written?!)\n"),
+    }
+
+    println!(">>> np.exp(np.array([[0., 1.], [2., 3.]]))");
+    let f = Array::from_slice(&dev, &[0.0f32, 1.0, 2.0, 3.0], &[2, 2])?;
+    println!("{}\n", f.exp()?);
+
+    drop((a, b, v, m, col, x, r, f));
+    guard.finish()?;
+    let mem = dev.memory();
+    println!(
+        "leak check passed; pool: {} buffers created, {} reused, {} cached",
+        mem.created, mem.reused, mem.cached_buffers
+    );
+    Ok(())
+}
