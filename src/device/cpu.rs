@@ -97,7 +97,23 @@ pub(crate) enum Src<'a, T> {
     Out,
 }
 
-impl<T: Element> Src<'_, T> {
+impl<'s, T: Element> Src<'s, T> {
+    /// Elements `start..start+tmp.len()` in C order: a slice of the source
+    /// itself when it is contiguous, else gathered into `tmp`.
+    #[inline]
+    fn view_or_gather<'t, O: Element>(&self, start: usize, tmp: &'t mut [T], out: &[O]) -> &'t [T]
+    where
+        's: 't,
+    {
+        match self {
+            Src::Buf(s, l) if l.is_c_contiguous() => &s[l.offset + start..l.offset + start + tmp.len()],
+            _ => {
+                self.gather(start, tmp, out);
+                tmp
+            }
+        }
+    }
+
     /// Fills `dst` with elements `start..start+dst.len()` in C order.
     #[inline]
     fn gather<O: Element>(&self, start: usize, dst: &mut [T], out: &[O]) {
@@ -144,11 +160,19 @@ pub(crate) fn map3<A, B, C, O, F>(
         let (mut xa, mut xb, mut xc) = ([A::zero(); BLOCK], [B::zero(); BLOCK], [C::zero(); BLOCK]);
         for (k, oc) in o.chunks_mut(BLOCK).enumerate() {
             let (s, len) = (start + k * BLOCK, oc.len());
-            a.gather(s, &mut xa[..len], oc);
-            b.gather(s, &mut xb[..len], oc);
-            c.gather(s, &mut xc[..len], oc);
-            for (j, y) in oc.iter_mut().enumerate() {
-                *y = f(xa[j], xb[j], xc[j]);
+            // Contiguous inputs are read in place; others are gathered.
+            let rb = b.view_or_gather(s, &mut xb[..len], oc);
+            let rc = c.view_or_gather(s, &mut xc[..len], oc);
+            if let Src::Out = a {
+                // In place (`a += b`): one pass over the output, vectorisable.
+                for ((y, &q), &r) in oc.iter_mut().zip(rb).zip(rc) {
+                    *y = f(bytemuck::cast(*y), q, r);
+                }
+            } else {
+                let ra = a.view_or_gather(s, &mut xa[..len], oc);
+                for ((y, &p), (&q, &r)) in oc.iter_mut().zip(ra).zip(rb.iter().zip(rc)) {
+                    *y = f(p, q, r);
+                }
             }
         }
     };

@@ -40,6 +40,8 @@ pub(crate) type GpuStorage = Arc<PoolBuf<GpuAlloc>>;
 
 /// Workgroup size of the elementwise kernels.
 const WG: u32 = 256;
+/// vec4s per invocation in the contiguous variant.
+const VPT: u32 = 4;
 /// Metadata slots start on 256-byte boundaries (storage binding offset alignment).
 const META_ALIGN: usize = 64;
 /// Dispatches recorded before a batch is submitted without being asked.
@@ -536,11 +538,11 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
                 let b = binding[op];
                 if v {
                     format!(
-                        "bitcast<{}>(b{b}[off({op}u, 0u) / 4u + {idx}])",
+                        "bitcast<{}>(b{b}[off0({op}u) / 4u + {idx}])",
                         wgsl_ty(d, true)
                     )
                 } else if vec4 {
-                    format!("bitcast<{}>(b{b}[(off({op}u, 0u) + {idx}) / 4u][(off({op}u, 0u) + {idx}) % 4u])", wgsl_ty(d, false))
+                    format!("bitcast<{}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])", wgsl_ty(d, false))
                 } else {
                     format!("bitcast<{}>(b{b}[off({op}u, {idx})])", wgsl_ty(d, false))
                 }
@@ -553,28 +555,36 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
     };
     s += &format!(
         "@compute @workgroup_size({WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {{
     let idx = gid.x + gid.y * nwg.x * {WG}u;
     let n = md[0];
 "
     );
     let o = binding[0];
     if vec4 {
-        // Each invocation handles 4 elements; the last, partial group goes element by element.
+        // Each invocation handles VPT vec4s, a workgroup's stride apart, so
+        // that a workgroup covers one contiguous run (fewer, fuller
+        // workgroups: llvmpipe pays per workgroup). The last, partial vec4
+        // goes element by element.
         s += &format!(
-            "    let e = idx * 4u;
-    if (e >= n) {{ return; }}
-    if (e + 3u < n) {{
-        b{o}[off(0u, 0u) / 4u + idx] = bitcast<vec4<u32>>({});
-        return;
-    }}
-    for (var i = e; i < n; i = i + 1u) {{
-        let p = off(0u, 0u) + i;
-        b{o}[p / 4u][p % 4u] = bitcast<u32>({});
+            "    let first = (wid.x + wid.y * nwg.x) * {WG}u * {VPT}u + lid;
+    for (var r = 0u; r < {VPT}u; r = r + 1u) {{
+        let v = first + r * {WG}u;
+        let e = v * 4u;
+        if (e >= n) {{ return; }}
+        if (e + 3u < n) {{
+            b{o}[off0(0u) / 4u + v] = bitcast<vec4<u32>>({});
+        }} else {{
+            for (var i = e; i < n; i = i + 1u) {{
+                let p = off0(0u) + i;
+                b{o}[p / 4u][p % 4u] = bitcast<u32>({});
+            }}
+        }}
     }}
 }}
 ",
-            call(true, "idx"),
+            call(true, "v"),
             call(false, "i")
         );
     } else {
