@@ -148,7 +148,9 @@ impl Gpu {
             .entry(n)
             .or_insert_with(|| {
                 let mut entries = vec![api::storage_entry(0, true)];
-                entries.extend((0..n).map(|i| api::storage_entry(i as u32 + 1, false)));
+                // Buffer 0 holds the output: read-write. The others are only
+                // read; saying so lets the driver skip aliasing hazards.
+                entries.extend((0..n).map(|i| api::storage_entry(i as u32 + 1, i != 0)));
                 Arc::new(
                     self.device
                         .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
@@ -170,7 +172,11 @@ impl Gpu {
         if let Some(p) = locked(&self.pipelines).get(key) {
             return Ok(p.clone());
         }
-        let p = Arc::new(api::pipeline(&self.device, &source(), &self.bgl(nbuf))?);
+        let src = source();
+        if std::env::var("NDGPU_DUMP_WGSL").is_ok() {
+            eprintln!("{src}");
+        }
+        let p = Arc::new(api::pipeline(&self.device, &src, &self.bgl(nbuf))?);
         locked(&self.pipelines).insert(key.to_string(), p.clone());
         Ok(p)
     }
@@ -490,8 +496,10 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
     let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
     for i in 0..nbuf {
         s += &format!(
-            "@group(0) @binding({}) var<storage, read_write> b{i}: array<{arr}>;\n",
-            i + 1
+            "@group(0) @binding({}) var<storage, {}> b{i}: array<{arr}>;\n",
+            i + 1,
+            // Buffer 0 holds the output; the others are only read.
+            if i == 0 { "read_write" } else { "read" }
         );
     }
     s += include_str!("../../shaders/elementwise.wgsl");
