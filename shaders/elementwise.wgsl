@@ -19,6 +19,12 @@ fn off(k: u32, idx: u32) -> u32 {
     return u32(o);
 }
 
+// Offset of operand k's first element (the vec4 variant needs nothing else).
+fn off0(k: u32) -> u32 {
+    let rank = md[1];
+    return md[5u + rank + k * (rank + 1u)];
+}
+
 // Helpers named h_*: scalar-only, so a kernel that uses one runs the scalar
 // variant. Integer semantics are NumPy's: floor division and Python's modulo,
 // both giving 0 for a zero divisor.

@@ -32,6 +32,9 @@ impl DType {
             _ => 4,
         }
     }
+    pub(crate) fn is_float(self) -> bool {
+        matches!(self, DType::F32 | DType::F64)
+    }
     /// The WGSL scalar type, when the GPU path supports the dtype.
     pub(crate) fn wgsl(self) -> Option<&'static str> {
         match self {

@@ -51,14 +51,14 @@ const PAR_CHUNK: usize = 1 << 15;
 const BLOCK: usize = 256;
 
 /// Walks a layout's offsets in C order from any linear index.
-struct Walker<'a> {
+pub(crate) struct Walker<'a> {
     l: &'a Layout,
     idx: Vec<usize>,
     off: isize,
 }
 
 impl<'a> Walker<'a> {
-    fn new(l: &'a Layout, mut start: usize) -> Self {
+    pub(crate) fn new(l: &'a Layout, mut start: usize) -> Self {
         let mut idx = vec![0; l.ndim()];
         let mut off = l.offset as isize;
         for d in (0..l.ndim()).rev() {
@@ -70,7 +70,7 @@ impl<'a> Walker<'a> {
         Walker { l, idx, off }
     }
     #[inline]
-    fn next(&mut self) -> usize {
+    pub(crate) fn next(&mut self) -> usize {
         let cur = self.off;
         let mut d = self.l.ndim();
         while d > 0 {
@@ -106,7 +106,9 @@ impl<'s, T: Element> Src<'s, T> {
         's: 't,
     {
         match self {
-            Src::Buf(s, l) if l.is_c_contiguous() => &s[l.offset + start..l.offset + start + tmp.len()],
+            Src::Buf(s, l) if l.is_c_contiguous() => {
+                &s[l.offset + start..l.offset + start + tmp.len()]
+            }
             _ => {
                 self.gather(start, tmp, out);
                 tmp

@@ -550,7 +550,10 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
                         wgsl_ty(d, true)
                     )
                 } else if vec4 {
-                    format!("bitcast<{}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])", wgsl_ty(d, false))
+                    format!(
+                        "bitcast<{}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])",
+                        wgsl_ty(d, false)
+                    )
                 } else {
                     format!("bitcast<{}>(b{b}[off({op}u, {idx})])", wgsl_ty(d, false))
                 }

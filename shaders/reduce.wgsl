@@ -1,0 +1,123 @@
+// Parallel tree reduction over strided input. The engine (src/ops/reduce.rs)
+// replaces {T} (the element type), {IDENT} (the identity), {COMB} (the
+// combining expression over a and b) and {ARG} (true for argmin/argmax, with
+// {TAKE}: should (bv, bi) replace (av, ai)?).
+//
+// Output m reduces R elements; G workgroups share it, each reducing a chunk
+// into a partial, and a second dispatch reduces the partials. Metadata words:
+//
+// | word | meaning |
+// |---|---|
+// | 0, 1, 2 | M outputs, R elements each, G workgroups each |
+// | 3 | 1: the indices of argmin/argmax come from src[idx_base + ...] (second pass) |
+// | 4 | 1: write only the index to out[m] (final pass of argmin/argmax) |
+// | 5, 6 | rank of the kept axes rk, of the reduced axes rr |
+// | 7 | offset of the input's first element |
+// | 8 | idx_base: where the second pass finds the first pass' indices |
+// | 9 .. | kept shape (rk), kept strides (rk), reduced shape (rr), reduced strides (rr) |
+
+@group(0) @binding(0) var<storage, read> md: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> src: array<u32>;
+
+const WG: u32 = 256u;
+var<workgroup> sv: array<{T}, 256>;
+var<workgroup> si: array<u32, 256>;
+
+fn nan_s(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn comb(a: {T}, b: {T}) -> {T} {
+    return {COMB};
+}
+
+fn take(av: {T}, ai: u32, bv: {T}, bi: u32) -> bool {
+    return {TAKE};
+}
+
+// Offset of the first element of output m's run.
+fn kept_offset(m: u32) -> u32 {
+    let rk = md[5];
+    var rem = m;
+    var o = i32(md[7]);
+    for (var j = rk; j > 0u; j = j - 1u) {
+        let n = md[8u + j];
+        o = o + i32(rem % n) * bitcast<i32>(md[8u + rk + j]);
+        rem = rem / n;
+    }
+    return u32(o);
+}
+
+// Offset of reduced element i relative to the run's first element.
+fn red_offset(i: u32) -> i32 {
+    let rk = md[5];
+    let rr = md[6];
+    let b = 9u + 2u * rk;
+    var rem = i;
+    var o = 0;
+    for (var j = rr; j > 0u; j = j - 1u) {
+        let n = md[b + j - 1u];
+        o = o + i32(rem % n) * bitcast<i32>(md[b + rr + j - 1u]);
+        rem = rem / n;
+    }
+    return o;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let M = md[0];
+    let R = md[1];
+    let G = md[2];
+    let wl = wid.x + wid.y * nwg.x;
+    // Whole workgroups past the end leave together: the barriers below stay
+    // in uniform control flow.
+    if (wl >= M * G) { return; }
+    let m = wl / G;
+    let g = wl % G;
+    let chunk = (R + G - 1u) / G;
+    let start = g * chunk;
+    let end = min(R, start + chunk);
+    let base = kept_offset(m);
+    var acc: {T} = {IDENT};
+    var ai = 0xffffffffu;
+    for (var i = start + lid; i < end; i = i + WG) {
+        let v = bitcast<{T}>(src[u32(i32(base) + red_offset(i))]);
+        if ({ARG}) {
+            let idx = select(i, src[md[8] + m * R + i], md[3] == 1u);
+            if (take(acc, ai, v, idx)) {
+                acc = v;
+                ai = idx;
+            }
+        } else {
+            acc = comb(acc, v);
+        }
+    }
+    sv[lid] = acc;
+    si[lid] = ai;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+        if (lid < s) {
+            if ({ARG}) {
+                if (take(sv[lid], si[lid], sv[lid + s], si[lid + s])) {
+                    sv[lid] = sv[lid + s];
+                    si[lid] = si[lid + s];
+                }
+            } else {
+                sv[lid] = comb(sv[lid], sv[lid + s]);
+            }
+        }
+        workgroupBarrier();
+    }
+    if (lid == 0u) {
+        if (md[4] == 1u) {
+            out[m] = si[0];
+        } else {
+            out[wl] = bitcast<u32>(sv[0]);
+            if ({ARG}) {
+                out[M * G + wl] = si[0];
+            }
+        }
+    }
+}

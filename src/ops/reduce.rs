@@ -1,0 +1,549 @@
+//! Reductions (`sum`, `prod`, `min`, `max`, `mean`, `var`, `std`, `argmin`,
+//! `argmax`, `any`, `all`) over the whole array or any set of axes, through
+//! any strided view. The GPU path is a parallel tree reduction
+//! (`shaders/reduce.wgsl`): workgroup partials, then a second pass; the CPU
+//! path sums pairwise, so the error of an f32 sum grows with log n, not n.
+
+use rayon::prelude::*;
+
+use crate::array::Array;
+use crate::device::cpu::{self, Walker};
+use crate::device::Storage;
+use crate::element::{DType, Element, Float};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+
+/// Which axes a reduction runs over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Axes {
+    /// Every axis: the result is 0-d (NumPy's `axis=None`).
+    All,
+    /// These axes.
+    Some(Vec<usize>),
+}
+
+impl From<usize> for Axes {
+    fn from(a: usize) -> Self {
+        Axes::Some(vec![a])
+    }
+}
+impl<const N: usize> From<[usize; N]> for Axes {
+    fn from(a: [usize; N]) -> Self {
+        Axes::Some(a.to_vec())
+    }
+}
+impl From<&[usize]> for Axes {
+    fn from(a: &[usize]) -> Self {
+        Axes::Some(a.to_vec())
+    }
+}
+impl From<Vec<usize>> for Axes {
+    fn from(a: Vec<usize>) -> Self {
+        Axes::Some(a)
+    }
+}
+
+/// The reductions with a value result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Red {
+    Sum,
+    Prod,
+    Max,
+    Min,
+    ArgMax,
+    ArgMin,
+}
+
+impl Red {
+    fn numpy(self) -> &'static str {
+        match self {
+            Red::Sum => "add",
+            Red::Prod => "multiply",
+            Red::Max => "maximum",
+            Red::Min => "minimum",
+            Red::ArgMax => "argmax",
+            Red::ArgMin => "argmin",
+        }
+    }
+    fn is_arg(self) -> bool {
+        matches!(self, Red::ArgMax | Red::ArgMin)
+    }
+    /// WGSL identity, combine and take expressions for dtype `d`.
+    fn wgsl(self, d: DType) -> (String, &'static str, &'static str) {
+        let t = d.wgsl().unwrap_or("f32");
+        let (lowest, highest) = match d {
+            DType::I32 => (
+                "i32(-2147483647 - 1)".to_string(),
+                "2147483647i".to_string(),
+            ),
+            DType::U32 => ("0u".to_string(), "4294967295u".to_string()),
+            _ => (
+                "bitcast<f32>(0xff800000u)".to_string(),
+                "bitcast<f32>(0x7f800000u)".to_string(),
+            ),
+        };
+        let float = d == DType::F32;
+        let ident = match self {
+            Red::Sum => format!("{t}(0)"),
+            Red::Prod => format!("{t}(1)"),
+            Red::Max | Red::ArgMax => lowest,
+            Red::Min | Red::ArgMin => highest,
+        };
+        let comb = match (self, float) {
+            (Red::Sum, _) => "a + b",
+            (Red::Prod, _) => "a * b",
+            // NaN propagates, as NumPy's max/min.
+            (Red::Max, true) => "select(select(max(a, b), b, nan_s(b)), a, nan_s(a))",
+            (Red::Min, true) => "select(select(min(a, b), b, nan_s(b)), a, nan_s(a))",
+            (Red::Max, false) => "max(a, b)",
+            (Red::Min, false) => "min(a, b)",
+            _ => "a",
+        };
+        // The first occurrence wins ties; a NaN counts as the extreme, as in NumPy.
+        let take = match (self, float) {
+            (Red::ArgMax, true) => {
+                "select(bv > av || (bv == av && bi < ai), bi < ai || !nan_s(av), nan_s(bv)) && !(nan_s(av) && !nan_s(bv))"
+            }
+            (Red::ArgMin, true) => {
+                "select(bv < av || (bv == av && bi < ai), bi < ai || !nan_s(av), nan_s(bv)) && !(nan_s(av) && !nan_s(bv))"
+            }
+            (Red::ArgMax, false) => "bv > av || (bv == av && bi < ai)",
+            (Red::ArgMin, false) => "bv < av || (bv == av && bi < ai)",
+            _ => "false",
+        };
+        (ident, comb, take)
+    }
+}
+
+/// Elements each GPU invocation accumulates serially before the tree.
+const PER_THREAD: usize = 64;
+const WG: usize = 256;
+
+pub(crate) fn reduce_source(red: Red, d: DType) -> String {
+    let (ident, comb, take) = red.wgsl(d);
+    include_str!("../../shaders/reduce.wgsl")
+        .replace("{T}", d.wgsl().unwrap_or("f32"))
+        .replace("{IDENT}", &ident)
+        .replace("{COMB}", comb)
+        .replace("{TAKE}", take)
+        .replace("{ARG}", if red.is_arg() { "true" } else { "false" })
+}
+
+/// The kept and reduced parts of a layout.
+struct Split {
+    kept: Layout,
+    red: Layout,
+    out_shape: Vec<usize>,
+}
+
+fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
+    let nd = l.ndim();
+    let mut is_red = vec![false; nd];
+    match axes {
+        Axes::All => is_red.iter_mut().for_each(|r| *r = true),
+        Axes::Some(v) => {
+            for &a in v {
+                if a >= nd {
+                    return Err(Error::Index(format!(
+                        "axis {a} is out of bounds for array of dimension {nd}"
+                    )));
+                }
+                if std::mem::replace(&mut is_red[a], true) {
+                    return Err(Error::Value("duplicate value in 'axis'".into()));
+                }
+            }
+        }
+    }
+    let pick = |want: bool| Layout {
+        shape: (0..nd)
+            .filter(|&d| is_red[d] == want)
+            .map(|d| l.shape[d])
+            .collect(),
+        strides: (0..nd)
+            .filter(|&d| is_red[d] == want)
+            .map(|d| l.strides[d])
+            .collect(),
+        offset: if want { 0 } else { l.offset },
+    };
+    let out_shape = (0..nd)
+        .filter_map(|d| match (is_red[d], keepdims) {
+            (false, _) => Some(l.shape[d]),
+            (true, true) => Some(1),
+            (true, false) => None,
+        })
+        .collect();
+    Ok(Split {
+        kept: pick(false),
+        red: pick(true),
+        out_shape,
+    })
+}
+
+/// Sums pairwise: blocks of 128 serially, then halves recursively.
+fn pairwise<T: Element>(v: &[T]) -> T {
+    if v.len() <= 128 {
+        v.iter().fold(T::zero(), |a, &b| a.add_(b))
+    } else {
+        let h = v.len() / 2;
+        pairwise(&v[..h]).add_(pairwise(&v[h..]))
+    }
+}
+
+/// Reduces `vals` (in C order of the reduced axes) on the CPU.
+fn cpu_one<T: Element>(red: Red, vals: &[T]) -> (T, u32) {
+    let float = T::DTYPE.is_float();
+    match red {
+        Red::Sum => (pairwise(vals), 0),
+        Red::Prod => (vals.iter().fold(T::one(), |a, &b| a.mul_(b)), 0),
+        Red::Max => (vals.iter().skip(1).fold(vals[0], |a, &b| a.max_(b)), 0),
+        Red::Min => (vals.iter().skip(1).fold(vals[0], |a, &b| a.min_(b)), 0),
+        Red::ArgMax | Red::ArgMin => {
+            let mut best = 0;
+            for (i, &v) in vals.iter().enumerate().skip(1) {
+                let b = vals[best];
+                #[allow(clippy::eq_op)] // v != v: is v NaN?
+                let (vn, bn) = (float && v != v, float && b != b);
+                let better = if red == Red::ArgMax { v > b } else { v < b };
+                if !bn && (vn || better) {
+                    best = i;
+                }
+            }
+            (vals[best], best as u32)
+        }
+    }
+}
+
+impl<T: Element> Array<T> {
+    /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
+    fn reduce_raw(
+        &self,
+        red: Red,
+        axes: &Axes,
+        keepdims: bool,
+    ) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+        let sp = split(&self.layout, axes, keepdims)?;
+        let (m, r) = (sp.kept.size(), sp.red.size());
+        if r == 0 && m > 0 {
+            return match red {
+                Red::Sum => Ok((Some(Array::zeros(&self.device, &sp.out_shape)?), None)),
+                Red::Prod => Ok((Some(Array::ones(&self.device, &sp.out_shape)?), None)),
+                Red::ArgMax | Red::ArgMin => Err(Error::Value(format!(
+                    "attempt to get {} of an empty sequence",
+                    red.numpy()
+                ))),
+                _ => Err(Error::Value(format!(
+                    "zero-size array to reduction operation {} which has no identity",
+                    red.numpy()
+                ))),
+            };
+        }
+        match &self.storage {
+            Storage::Cpu(s) => {
+                let g = cpu::lock(s);
+                let buf: &[T] = bytemuck::cast_slice(&g);
+                let contiguous_red = sp.red.is_c_contiguous();
+                let one = |k: usize| -> (T, u32) {
+                    let base = Walker::new(&sp.kept, k).next();
+                    if contiguous_red && red == Red::Sum && r >= 1 << 16 {
+                        // A long contiguous run: pairwise chunks across threads.
+                        let run = &buf[base..base + r];
+                        let parts: Vec<T> = run.par_chunks(1 << 15).map(pairwise).collect();
+                        return (pairwise(&parts), 0);
+                    }
+                    let vals: Vec<T> = if contiguous_red {
+                        buf[base..base + r].to_vec()
+                    } else {
+                        let mut l = sp.red.clone();
+                        l.offset = base;
+                        cpu::gather(buf, &l)
+                    };
+                    cpu_one(red, &vals)
+                };
+                let res: Vec<(T, u32)> = if m > 64 && r < 1 << 16 {
+                    (0..m).into_par_iter().map(one).collect()
+                } else {
+                    (0..m).map(one).collect()
+                };
+                drop(g);
+                if red.is_arg() {
+                    let idx: Vec<u32> = res.iter().map(|x| x.1).collect();
+                    Ok((
+                        None,
+                        Some(Array::from_vec(&self.device, idx, &sp.out_shape)?),
+                    ))
+                } else {
+                    let v: Vec<T> = res.iter().map(|x| x.0).collect();
+                    Ok((Some(Array::from_vec(&self.device, v, &sp.out_shape)?), None))
+                }
+            }
+            Storage::Gpu(src) => {
+                let gpu = self.gpu();
+                let pipeline = gpu.pipeline(
+                    &format!("reduce|{red:?}|{:?}", T::DTYPE),
+                    || reduce_source(red, T::DTYPE),
+                    2,
+                )?;
+                let groups = r.div_ceil(WG * PER_THREAD).clamp(1, 1 << 16);
+                let meta = |mm: usize,
+                            rr: usize,
+                            g: usize,
+                            from_idx: bool,
+                            final_arg: bool,
+                            kept: &Layout,
+                            redl: &Layout,
+                            idx_base: usize| {
+                    let mut md = vec![
+                        mm as u32,
+                        rr as u32,
+                        g as u32,
+                        from_idx as u32,
+                        final_arg as u32,
+                        kept.ndim() as u32,
+                        redl.ndim() as u32,
+                        kept.offset as u32,
+                        idx_base as u32,
+                    ];
+                    md.extend(kept.shape.iter().map(|&d| d as u32));
+                    md.extend(kept.strides.iter().map(|&d| d as i32 as u32));
+                    md.extend(redl.shape.iter().map(|&d| d as u32));
+                    md.extend(redl.strides.iter().map(|&d| d as i32 as u32));
+                    md
+                };
+                let out_vals = if red.is_arg() {
+                    None
+                } else {
+                    Some(Array::<T>::uninit(&self.device, &sp.out_shape)?)
+                };
+                let out_idx = if red.is_arg() {
+                    Some(Array::<u32>::uninit(&self.device, &sp.out_shape)?)
+                } else {
+                    None
+                };
+                let fin = match (&out_vals, &out_idx) {
+                    (Some(v), _) => v.storage.clone(),
+                    (_, Some(i)) => i.storage.clone(),
+                    _ => unreachable!("one output exists"),
+                };
+                let Storage::Gpu(fin) = fin else {
+                    unreachable!("GPU arrays")
+                };
+                if groups == 1 {
+                    let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
+                    gpu.dispatch(
+                        pipeline,
+                        vec![fin, src.clone()],
+                        &md,
+                        (m * WG) as u64,
+                        WG as u32,
+                    )?;
+                } else {
+                    // Pass 1: G partials per output (values, then indices).
+                    let parts = Array::<u32>::uninit(&self.device, &[2 * m * groups])?;
+                    let Storage::Gpu(pb) = &parts.storage else {
+                        unreachable!("GPU arrays")
+                    };
+                    let md = meta(m, r, groups, false, false, &sp.kept, &sp.red, 0);
+                    gpu.dispatch(
+                        pipeline.clone(),
+                        vec![pb.clone(), src.clone()],
+                        &md,
+                        (m * groups * WG) as u64,
+                        WG as u32,
+                    )?;
+                    // Pass 2: the partials, laid out (M, G), reduce along G.
+                    let kept = Layout {
+                        shape: vec![m],
+                        strides: vec![groups as isize],
+                        offset: 0,
+                    };
+                    let redl = Layout::contiguous(&[groups]);
+                    let md = meta(m, groups, 1, true, red.is_arg(), &kept, &redl, m * groups);
+                    gpu.dispatch(
+                        pipeline,
+                        vec![fin, pb.clone()],
+                        &md,
+                        (m * WG) as u64,
+                        WG as u32,
+                    )?;
+                }
+                Ok((out_vals, out_idx))
+            }
+        }
+    }
+
+    fn reduce(&self, red: Red, axes: Axes, keepdims: bool) -> Result<Array<T>> {
+        Ok(self
+            .reduce_raw(red, &axes, keepdims)?
+            .0
+            .expect("value reductions return values"))
+    }
+
+    /// Sum over `axes` (NumPy's `a.sum(axis, keepdims=)`); integers wrap and
+    /// keep their dtype. An empty sum is 0.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Axes, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4, 5, 6], &[2, 3])?;
+    /// assert_eq!(a.sum(1, false)?.to_vec()?, vec![6, 15]);
+    /// assert_eq!(a.sum(Axes::All, false)?.item()?, 21);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range or repeated.
+    #[track_caller]
+    pub fn sum(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
+        self.reduce(Red::Sum, axes.into(), keepdims)
+    }
+
+    /// Product over `axes`; an empty product is 1.
+    ///
+    /// # Errors
+    /// An axis out of range or repeated.
+    pub fn prod(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
+        self.reduce(Red::Prod, axes.into(), keepdims)
+    }
+
+    /// Maximum over `axes`; NaN propagates.
+    ///
+    /// # Errors
+    /// An empty reduction (NumPy: `zero-size array to reduction operation
+    /// maximum which has no identity`); an axis out of range.
+    pub fn max(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
+        self.reduce(Red::Max, axes.into(), keepdims)
+    }
+
+    /// Minimum over `axes`; NaN propagates.
+    ///
+    /// # Errors
+    /// An empty reduction; an axis out of range.
+    pub fn min(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
+        self.reduce(Red::Min, axes.into(), keepdims)
+    }
+
+    /// Index of the maximum along `axis`, or in the flattened array for
+    /// `None` (NumPy's `argmax`): the first occurrence on ties; a NaN wins.
+    ///
+    /// # Errors
+    /// An empty sequence; an axis out of range.
+    pub fn argmax(&self, axis: Option<usize>) -> Result<Array<u32>> {
+        self.arg(Red::ArgMax, axis)
+    }
+
+    /// Index of the minimum (see [`argmax`](Array::argmax)).
+    ///
+    /// # Errors
+    /// An empty sequence; an axis out of range.
+    pub fn argmin(&self, axis: Option<usize>) -> Result<Array<u32>> {
+        self.arg(Red::ArgMin, axis)
+    }
+
+    fn arg(&self, red: Red, axis: Option<usize>) -> Result<Array<u32>> {
+        let axes = match axis {
+            Some(a) => Axes::Some(vec![a]),
+            None => Axes::All,
+        };
+        let (_, idx) = self.reduce_raw(red, &axes, false)?;
+        Ok(idx.expect("arg reductions return indices"))
+    }
+}
+
+impl Array<u32> {
+    /// Is any element nonzero along `axes`? A `u32` mask (NumPy's `any`).
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn any(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
+        let axes = axes.into();
+        if self.is_empty() {
+            return Array::zeros(
+                &self.device,
+                &split(&self.layout, &axes, keepdims)?.out_shape,
+            );
+        }
+        self.reduce(Red::Max, axes, keepdims)?.ne_scalar(0)
+    }
+
+    /// Are all elements nonzero along `axes`? A `u32` mask (NumPy's `all`).
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn all(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
+        let axes = axes.into();
+        let sp = split(&self.layout, &axes, keepdims)?;
+        if sp.red.size() == 0 {
+            return Array::ones(&self.device, &sp.out_shape);
+        }
+        self.reduce(Red::Min, axes, keepdims)?.ne_scalar(0)
+    }
+}
+
+impl<T: Float> Array<T> {
+    /// Mean over `axes` (NumPy's `mean`); NaN for an empty reduction.
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn mean(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
+        let axes = axes.into();
+        let n = split(&self.layout, &axes, keepdims)?.red.size();
+        let s = self.sum(axes, keepdims)?;
+        s.mul_scalar_inplace(T::from_f64(1.0 / n as f64))?;
+        Ok(s)
+    }
+
+    /// Variance with `ddof` delta degrees of freedom (NumPy's `var`): the mean
+    /// of squared deviations from the mean, two passes for accuracy.
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn var(&self, axes: impl Into<Axes>, ddof: usize, keepdims: bool) -> Result<Array<T>> {
+        let axes = axes.into();
+        let n = split(&self.layout, &axes, keepdims)?.red.size();
+        let mean = self.mean(axes.clone(), true)?;
+        let d = self.sub(&mean)?;
+        d.mul_inplace(&d)?;
+        let s = d.sum(axes, keepdims)?;
+        s.mul_scalar_inplace(T::from_f64(1.0 / (n as f64 - ddof as f64)))?;
+        Ok(s)
+    }
+
+    /// Standard deviation (NumPy's `std`): the square root of [`var`](Array::var).
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn std(&self, axes: impl Into<Axes>, ddof: usize, keepdims: bool) -> Result<Array<T>> {
+        let v = self.var(axes, ddof, keepdims)?;
+        v.sqrt_inplace()?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reduce_wgsl_validates() {
+        for d in [DType::F32, DType::I32, DType::U32] {
+            for r in [
+                Red::Sum,
+                Red::Prod,
+                Red::Max,
+                Red::Min,
+                Red::ArgMax,
+                Red::ArgMin,
+            ] {
+                let src = reduce_source(r, d);
+                let m = naga::front::wgsl::parse_str(&src)
+                    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
+                naga::valid::Validator::new(
+                    naga::valid::ValidationFlags::all(),
+                    naga::valid::Capabilities::all(),
+                )
+                .validate(&m)
+                .unwrap_or_else(|e| panic!("{r:?} {d:?}: {}", e.emit_to_string(&src)));
+            }
+        }
+    }
+}

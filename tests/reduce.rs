@@ -1,0 +1,230 @@
+//! Reductions on both backends against references computed here.
+
+mod common;
+
+use approx::assert_relative_eq;
+use common::naive_gather;
+use ndgpu::{s, Array, Axes, Device, Result};
+
+/// Reference: reduce a row-major (d0, d1, d2) tensor over `axes` with `f`.
+fn ref_reduce(
+    data: &[f64],
+    shape: &[usize],
+    axes: &[usize],
+    init: f64,
+    f: impl Fn(f64, f64) -> f64,
+) -> Vec<f64> {
+    let out_shape: Vec<usize> = (0..shape.len())
+        .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
+        .collect();
+    let m: usize = out_shape.iter().product();
+    let mut out = vec![init; m];
+    for (lin, &v) in data.iter().enumerate() {
+        let mut rem = lin;
+        let mut idx = vec![0; shape.len()];
+        for d in (0..shape.len()).rev() {
+            idx[d] = rem % shape[d];
+            rem /= shape[d];
+        }
+        let mut o = 0;
+        for d in 0..shape.len() {
+            o = o * out_shape[d] + if axes.contains(&d) { 0 } else { idx[d] };
+        }
+        out[o] = f(out[o], v);
+    }
+    out
+}
+
+fn every_axis_and_layout(dev: &Device) -> Result<()> {
+    let base: Vec<f32> = (0..5 * 6 * 7)
+        .map(|i| ((i * 37) % 23) as f32 * 0.25 - 2.0)
+        .collect();
+    let arr = Array::from_slice(dev, &base, &[5, 6, 7])?;
+    // A contiguous array and a strided view (negative step, transposed).
+    let views = [
+        (arr.clone(), vec![5, 6, 7], vec![42isize, 7, 1], 0usize),
+        (
+            arr.slice(s![1..;-1, .., 1..6])?.permute(&[2, 0, 1])?,
+            vec![5, 4, 6],
+            vec![1, -42, 7],
+            169,
+        ),
+    ];
+    for (v, shape, strides, off) in views {
+        let data: Vec<f64> = naive_gather(&base, &shape, &strides, off)
+            .iter()
+            .map(|&x| x as f64)
+            .collect();
+        for axes in [vec![0], vec![1], vec![2], vec![0, 2], vec![0, 1, 2]] {
+            for keepdims in [false, true] {
+                let ax = Axes::Some(axes.clone());
+                let check = |got: Array<f32>, want: Vec<f64>, what: &str| -> Result<()> {
+                    let mut want_shape: Vec<usize> = (0..3)
+                        .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
+                        .collect();
+                    if !keepdims {
+                        want_shape = (0..3)
+                            .filter(|d| !axes.contains(d))
+                            .map(|d| shape[d])
+                            .collect();
+                    }
+                    assert_eq!(got.shape(), &want_shape[..], "{what}");
+                    for (g, w) in got.to_vec()?.iter().zip(&want) {
+                        assert_relative_eq!(*g as f64, *w, max_relative = 1e-4, epsilon = 1e-4);
+                    }
+                    Ok(())
+                };
+                let n: usize = axes.iter().map(|&a| shape[a]).product();
+                check(
+                    v.sum(ax.clone(), keepdims)?,
+                    ref_reduce(&data, &shape, &axes, 0.0, |a, b| a + b),
+                    "sum",
+                )?;
+                check(
+                    v.prod(ax.clone(), keepdims)?,
+                    ref_reduce(&data, &shape, &axes, 1.0, |a, b| a * b),
+                    "prod",
+                )?;
+                check(
+                    v.max(ax.clone(), keepdims)?,
+                    ref_reduce(&data, &shape, &axes, f64::MIN, f64::max),
+                    "max",
+                )?;
+                check(
+                    v.min(ax.clone(), keepdims)?,
+                    ref_reduce(&data, &shape, &axes, f64::MAX, f64::min),
+                    "min",
+                )?;
+                let mean: Vec<f64> = ref_reduce(&data, &shape, &axes, 0.0, |a, b| a + b)
+                    .iter()
+                    .map(|s| s / n as f64)
+                    .collect();
+                check(v.mean(ax.clone(), keepdims)?, mean.clone(), "mean")?;
+                let sq = ref_reduce(&data, &shape, &axes, 0.0, |a, b| a + b * b);
+                let var: Vec<f64> = sq
+                    .iter()
+                    .zip(&mean)
+                    .map(|(q, m)| (q / n as f64 - m * m) * n as f64 / (n as f64 - 1.0))
+                    .collect();
+                if n > 1 {
+                    check(v.var(ax.clone(), 1, keepdims)?, var.clone(), "var")?;
+                    check(
+                        v.std(ax.clone(), 1, keepdims)?,
+                        var.iter().map(|x| x.sqrt()).collect(),
+                        "std",
+                    )?;
+                }
+            }
+        }
+        // argmax along each axis and flattened, against a first-occurrence loop.
+        for axis in 0..3 {
+            let got = v.argmax(Some(axis))?.to_vec()?;
+            let mut want = Vec::new();
+            let (outer, len): (Vec<usize>, usize) =
+                ((0..3).filter(|&d| d != axis).collect(), shape[axis]);
+            for i in 0..shape[outer[0]] {
+                for j in 0..shape[outer[1]] {
+                    let mut best = (f64::MIN, 0u32);
+                    for k in 0..len {
+                        let mut idx = [0; 3];
+                        idx[outer[0]] = i;
+                        idx[outer[1]] = j;
+                        idx[axis] = k;
+                        let x = data[(idx[0] * shape[1] + idx[1]) * shape[2] + idx[2]];
+                        if x > best.0 {
+                            best = (x, k as u32);
+                        }
+                    }
+                    want.push(best.1);
+                }
+            }
+            assert_eq!(got, want, "argmax axis {axis}");
+        }
+        let flat = v.argmin(None)?.item()?;
+        let mut best = 0;
+        for (i, x) in data.iter().enumerate() {
+            if *x < data[best] {
+                best = i;
+            }
+        }
+        assert_eq!(flat as usize, best);
+    }
+    Ok(())
+}
+
+fn ties_nan_empty_and_ints(dev: &Device) -> Result<()> {
+    // np.argmax([1, 3, 3, 0, 3]) == 1: the first occurrence.
+    let t = Array::from_slice(dev, &[1, 3, 3, 0, 3], &[5])?;
+    assert_eq!(t.argmax(None)?.item()?, 1);
+    assert_eq!(t.argmin(None)?.item()?, 3);
+    let big = Array::<u32>::full(dev, &[300_000], 7)?;
+    big.slice(s![123_456..;100_000])?.fill(9)?;
+    assert_eq!(
+        big.argmax(None)?.item()?,
+        123_456,
+        "first of equal maxima across workgroups"
+    );
+    // NaN wins max and argmax, as in NumPy.
+    let n = Array::from_slice(dev, &[1.0f32, f32::NAN, 5.0], &[3])?;
+    assert!(n.max(Axes::All, false)?.item()?.is_nan());
+    assert_eq!(n.argmax(None)?.item()?, 1);
+    // Empty reductions.
+    let e = Array::<f32>::zeros(dev, &[0, 3])?;
+    assert_eq!(e.sum(0, false)?.to_vec()?, vec![0.0; 3]);
+    assert_eq!(e.prod(0, false)?.to_vec()?, vec![1.0; 3]);
+    assert_eq!(e.sum(1, false)?.shape(), &[0]);
+    assert_eq!(
+        e.max(Axes::All, false).unwrap_err().to_string(),
+        "zero-size array to reduction operation maximum which has no identity"
+    );
+    assert!(e
+        .argmax(None)
+        .unwrap_err()
+        .to_string()
+        .contains("empty sequence"));
+    assert!(e
+        .sum(2, false)
+        .unwrap_err()
+        .to_string()
+        .contains("out of bounds"));
+    assert!(e.sum([0, 0], false).is_err());
+    // Integers: exact, wrapping as their dtype.
+    let i = Array::from_vec(dev, (1..=10).collect::<Vec<i32>>(), &[2, 5])?;
+    assert_eq!(i.sum(1, false)?.to_vec()?, vec![15, 40]);
+    assert_eq!(i.prod(Axes::All, false)?.item()?, 3628800);
+    assert_eq!(i.max(0, true)?.shape(), &[1, 5]);
+    // any / all on masks.
+    let m = Array::from_slice(dev, &[0u32, 0, 1, 0, 0, 0], &[2, 3])?;
+    assert_eq!(m.any(1, false)?.to_vec()?, vec![1, 0]);
+    assert_eq!(m.all(0, false)?.to_vec()?, vec![0, 0, 0]);
+    assert_eq!(
+        Array::<u32>::ones(dev, &[4])?
+            .all(Axes::All, false)?
+            .item()?,
+        1
+    );
+    Ok(())
+}
+
+fn sum_accuracy_16m(dev: &Device) -> Result<()> {
+    let n = 16 << 20;
+    assert_eq!(
+        Array::<f32>::ones(dev, &[n])?
+            .sum(Axes::All, false)?
+            .item()?,
+        n as f32,
+        "exact"
+    );
+    let s = Array::<f32>::full(dev, &[n], 0.1)?
+        .sum(Axes::All, false)?
+        .item()? as f64;
+    let exact = n as f64 * 0.1f32 as f64;
+    assert!(((s - exact) / exact).abs() < 1e-5, "{s} vs {exact}");
+    Ok(())
+}
+
+test_device!(
+    every_axis_and_layout,
+    ties_nan_empty_and_ints,
+    sum_accuracy_16m
+);
