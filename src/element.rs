@@ -91,9 +91,15 @@ pub trait Element:
     fn one() -> Self {
         Self::from_f64(1.0)
     }
+    /// `self + a * b`, the matrix product's step; wrapping for integers, as
+    /// NumPy's integer `matmul` wraps.
+    fn mm_madd(self, a: Self, b: Self) -> Self;
 }
 
 impl Element for f32 {
+    fn mm_madd(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
     const DTYPE: DType = DType::F32;
     fn from_f64(v: f64) -> Self {
         v as f32
@@ -106,6 +112,9 @@ impl Element for f32 {
     }
 }
 impl Element for f64 {
+    fn mm_madd(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
     const DTYPE: DType = DType::F64;
     fn from_f64(v: f64) -> Self {
         v
@@ -118,6 +127,9 @@ impl Element for f64 {
     }
 }
 impl Element for i32 {
+    fn mm_madd(self, a: Self, b: Self) -> Self {
+        self.wrapping_add(a.wrapping_mul(b))
+    }
     const DTYPE: DType = DType::I32;
     fn from_f64(v: f64) -> Self {
         v as i32
@@ -130,6 +142,9 @@ impl Element for i32 {
     }
 }
 impl Element for u32 {
+    fn mm_madd(self, a: Self, b: Self) -> Self {
+        self.wrapping_add(a.wrapping_mul(b))
+    }
     const DTYPE: DType = DType::U32;
     fn from_f64(v: f64) -> Self {
         v as u32

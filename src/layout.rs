@@ -436,6 +436,7 @@ impl Iterator for Offsets<'_> {
 mod tests {
     use super::*;
     use crate::s;
+    use crate::slice::NewAxis;
 
     fn offs(l: &Layout) -> Vec<usize> {
         l.offsets().collect()

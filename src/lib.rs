@@ -36,6 +36,7 @@ pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element};
 pub use error::{Error, Result};
+pub use ops::matmul::MatmulKernel;
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};
 
