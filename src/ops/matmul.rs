@@ -521,14 +521,14 @@ fn source(variant: Variant, dtype: DType, binding: &[usize; 3], nbuf: usize) -> 
     s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
     let elem = if variant == Variant::RegisterVec4 { "vec4<T>" } else { "T" };
     for i in 0..nbuf {
-        s += &format!("@group(0) @binding({}) var<storage, read_write> b{i}: array<{elem}>;\n", i + 1);
+        s += &format!("@group(0) @binding({}) var<storage, read_write> operand{i}: array<{elem}>;\n", i + 1);
     }
     s += COMMON;
     s + &variant
         .body()
-        .replace("bufA", &format!("b{}", binding[0]))
-        .replace("bufB", &format!("b{}", binding[1]))
-        .replace("bufC", &format!("b{}", binding[2]))
+        .replace("bufA", &format!("operand{}", binding[0]))
+        .replace("bufB", &format!("operand{}", binding[1]))
+        .replace("bufC", &format!("operand{}", binding[2]))
 }
 
 fn kernel_from_env(adapter: wgpu::DeviceType) -> Result<MatmulKernel> {
