@@ -478,7 +478,7 @@ fn gemm_loop<T: Element>(m: usize, k: usize, n: usize, a: &Mat<'_, T>, b: &Mat<'
 /// row blocks) and outputs per invocation; must match
 /// scripts/gen_matmul_shaders.py.
 const REG_WG: (usize, usize) = (16, 4);
-const REG_BLOCK: (usize, usize) = (8, 8);
+const REG_BLOCK: (usize, usize) = (8, 16);
 /// Output tile of one workgroup of the tiled kernel (rows = columns).
 const TILE: usize = 64;
 
@@ -514,7 +514,7 @@ fn source(variant: Variant, dtype: DType, binding: &[usize; 3], nbuf: usize) -> 
     let mut s = format!("alias T = {t};\n");
     // Integers have no fma in WGSL; their products wrap, as NumPy's do.
     s += if dtype.is_float() {
-        "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return fma(a, b, c); }\n"
+        "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return a * b + c; }\n"
     } else {
         "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return a * b + c; }\n"
     };
