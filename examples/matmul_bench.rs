@@ -13,8 +13,16 @@ use ndgpu::{Array, Device, MatmulKernel, Result};
 /// Median seconds of `reps` runs of `a @ b`, each waited for with
 /// `synchronize` before the clock stops (GPU work is asynchronous).
 fn time(dev: &Device, n: usize, reps: usize, kernel: MatmulKernel) -> Result<f64> {
-    let a = Array::from_vec(dev, (0..n * n).map(|i| (i % 7) as f32 * 0.25).collect(), &[n, n])?;
-    let b = Array::from_vec(dev, (0..n * n).map(|i| (i % 5) as f32 * 0.5).collect(), &[n, n])?;
+    let a = Array::from_vec(
+        dev,
+        (0..n * n).map(|i| (i % 7) as f32 * 0.25).collect(),
+        &[n, n],
+    )?;
+    let b = Array::from_vec(
+        dev,
+        (0..n * n).map(|i| (i % 5) as f32 * 0.5).collect(),
+        &[n, n],
+    )?;
     // One warm-up run: compiles the pipeline and fills the buffer pool.
     drop(a.matmul_with(&b, kernel)?);
     dev.synchronize()?;
@@ -38,7 +46,12 @@ fn gflops(n: usize, secs: f64) -> f64 {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let which = opt("--device");
     let kernel = match opt("--kernel").as_deref() {
         Some("tiled") => MatmulKernel::Tiled,
@@ -48,7 +61,15 @@ fn main() -> Result<()> {
     let sizes: Vec<usize> = opt("--sizes")
         .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![128, 256, 512, 1024, 2048]);
-    let reps = |n: usize| if n <= 512 { 11 } else if n <= 1024 { 5 } else { 3 };
+    let reps = |n: usize| {
+        if n <= 512 {
+            11
+        } else if n <= 1024 {
+            5
+        } else {
+            3
+        }
+    };
 
     let cpu = Device::cpu();
     let gpu = match which.as_deref() {
@@ -67,13 +88,21 @@ fn main() -> Result<()> {
         println!("CPU backend: {} (matrixmultiply sgemm)", cpu.info());
     }
     if let Some(g) = &gpu {
-        println!("GPU: {} (kernel {kernel:?}, NDGPU_MATMUL_KERNEL={:?})", g.info(), std::env::var("NDGPU_MATMUL_KERNEL").unwrap_or_default());
+        println!(
+            "GPU: {} (kernel {kernel:?}, NDGPU_MATMUL_KERNEL={:?})",
+            g.info(),
+            std::env::var("NDGPU_MATMUL_KERNEL").unwrap_or_default()
+        );
     }
     println!();
     println!("| n | CPU GFLOP/s | GPU GFLOP/s | GPU/CPU |");
     println!("|---:|---:|---:|---:|");
     for &n in &sizes {
-        let c = if run_cpu { Some(gflops(n, time(&cpu, n, reps(n), kernel)?)) } else { None };
+        let c = if run_cpu {
+            Some(gflops(n, time(&cpu, n, reps(n), kernel)?))
+        } else {
+            None
+        };
         let g = match &gpu {
             Some(d) => Some(gflops(n, time(d, n, reps(n), kernel)?)),
             None => None,

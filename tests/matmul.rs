@@ -5,14 +5,22 @@ mod common;
 
 use ndgpu::{s, Array, Device, Element, MatmulKernel, Result};
 
-const KERNELS: [MatmulKernel; 3] = [MatmulKernel::Auto, MatmulKernel::Tiled, MatmulKernel::Register];
+const KERNELS: [MatmulKernel; 3] = [
+    MatmulKernel::Auto,
+    MatmulKernel::Tiled,
+    MatmulKernel::Register,
+];
 
 /// Deterministic values in [-1, 1) (an LCG: no dependency, same on every run).
 fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((x >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         })
         .collect()
@@ -24,14 +32,23 @@ fn rand(dev: &Device, shape: &[usize], seed: u64) -> Result<Array<f32>> {
 
 /// NumPy's matmul in f64 by a triple loop: returns the values and, per
 /// element, the sum of |a||b| that bounds its rounding error.
-fn reference(a: &[f64], ash: &[usize], b: &[f64], bsh: &[usize]) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+fn reference(
+    a: &[f64],
+    ash: &[usize],
+    b: &[f64],
+    bsh: &[usize],
+) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
     let (a1, b1) = (ash.len() == 1, bsh.len() == 1);
     let ash: Vec<usize> = if a1 { vec![1, ash[0]] } else { ash.to_vec() };
     let bsh: Vec<usize> = if b1 { vec![bsh[0], 1] } else { bsh.to_vec() };
     let (m, k, n) = (ash[ash.len() - 2], ash[ash.len() - 1], bsh[bsh.len() - 1]);
     let (ab, bb) = (&ash[..ash.len() - 2], &bsh[..bsh.len() - 2]);
     let r = ab.len().max(bb.len());
-    let pad = |s: &[usize]| -> Vec<usize> { std::iter::repeat_n(1, r - s.len()).chain(s.iter().copied()).collect() };
+    let pad = |s: &[usize]| -> Vec<usize> {
+        std::iter::repeat_n(1, r - s.len())
+            .chain(s.iter().copied())
+            .collect()
+    };
     let (ap, bp) = (pad(ab), pad(bb));
     let batch: Vec<usize> = ap.iter().zip(&bp).map(|(&x, &y)| x.max(y)).collect();
     let nb: usize = batch.iter().product();
@@ -75,19 +92,44 @@ fn reference(a: &[f64], ash: &[usize], b: &[f64], bsh: &[usize]) -> (Vec<usize>,
 fn check<T: Element>(c: &Array<T>, a: &Array<T>, b: &Array<T>) -> Result<()> {
     let f = |v: Vec<T>| v.into_iter().map(|x| x.to_f64()).collect::<Vec<f64>>();
     let (shape, want, mag) = reference(&f(a.to_vec()?), a.shape(), &f(b.to_vec()?), b.shape());
-    assert_eq!(c.shape(), shape.as_slice(), "result shape for {:?} @ {:?}", a.shape(), b.shape());
+    assert_eq!(
+        c.shape(),
+        shape.as_slice(),
+        "result shape for {:?} @ {:?}",
+        a.shape(),
+        b.shape()
+    );
     let k = a.shape()[a.ndim() - 1] as f64;
     let got = f(c.to_vec()?);
     for (i, ((g, w), m)) in got.iter().zip(&want).zip(&mag).enumerate() {
-        let tol = if T::DTYPE.name().starts_with("float") { 2.0 * k.max(1.0) * f32::EPSILON as f64 * m + 1e-7 } else { 0.0 };
-        assert!((g - w).abs() <= tol, "element {i} of {:?} @ {:?}: got {g}, want {w} (tol {tol})", a.shape(), b.shape());
+        let tol = if T::DTYPE.name().starts_with("float") {
+            2.0 * k.max(1.0) * f32::EPSILON as f64 * m + 1e-7
+        } else {
+            0.0
+        };
+        assert!(
+            (g - w).abs() <= tol,
+            "element {i} of {:?} @ {:?}: got {g}, want {w} (tol {tol})",
+            a.shape(),
+            b.shape()
+        );
     }
     Ok(())
 }
 
 fn sizes(dev: &Device) -> Result<()> {
     // (M, K, N): one element, odd sizes off every tile, a cube, tall-skinny, wide-short
-    for (i, &(m, k, n)) in [(1, 1, 1), (67, 129, 33), (256, 256, 256), (1000, 16, 3), (3, 16, 1000), (5, 3, 4)].iter().enumerate() {
+    for (i, &(m, k, n)) in [
+        (1, 1, 1),
+        (67, 129, 33),
+        (256, 256, 256),
+        (1000, 16, 3),
+        (3, 16, 1000),
+        (5, 3, 4),
+    ]
+    .iter()
+    .enumerate()
+    {
         let a = rand(dev, &[m, k], 2 * i as u64)?;
         let b = rand(dev, &[k, n], 2 * i as u64 + 1)?;
         for kern in KERNELS {
@@ -105,14 +147,26 @@ fn views(dev: &Device) -> Result<()> {
         // a.T @ b: A read column-wise
         (base.t(), rand(dev, &[70, 9], 9)?),
         // sliced sub-matrices with steps, both operands
-        (base.slice(s![1..68, 2..;2])?, other.slice(s![3..;-1, 5..])?.slice(s![..64, ..])?),
+        (
+            base.slice(s![1..68, 2..;2])?,
+            other.slice(s![3..;-1, 5..])?.slice(s![..64, ..])?,
+        ),
         // negative strides on both axes
-        (base.slice(s![..;-1, ..;-1])?.slice(s![..20, ..])?, rand(dev, &[130, 12], 10)?.slice(s![..;-1, ..])?),
+        (
+            base.slice(s![..;-1, ..;-1])?.slice(s![..20, ..])?,
+            rand(dev, &[130, 12], 10)?.slice(s![..;-1, ..])?,
+        ),
         // row-contiguous, 16-byte aligned views: the vec4 path reads them in place
-        (base.slice(s![4..36, 8..72])?, rand(dev, &[64, 80], 11)?.slice(s![.., 4..68])?),
+        (
+            base.slice(s![4..36, 8..72])?,
+            rand(dev, &[64, 80], 11)?.slice(s![.., 4..68])?,
+        ),
         // B transposed, and a zero-stride (broadcast) operand
         (rand(dev, &[6, 8], 12)?, rand(dev, &[5, 8], 13)?.t()),
-        (rand(dev, &[1, 8], 14)?.broadcast_to(&[9, 8])?, rand(dev, &[8, 4], 15)?),
+        (
+            rand(dev, &[1, 8], 14)?.broadcast_to(&[9, 8])?,
+            rand(dev, &[8, 4], 15)?,
+        ),
     ];
     for (a, b) in &cases {
         for kern in KERNELS {
@@ -157,13 +211,20 @@ fn integers(dev: &Device) -> Result<()> {
     let bu = Array::from_vec(dev, (0..32u32 * 8).map(|x| x % 11).collect(), &[32, 8])?;
     for kern in KERNELS {
         check(&a.matmul_with(&b, kern)?, &a, &b)?;
-        check(&a.slice(s![..;2, ..])?.matmul_with(&b.t().t(), kern)?, &a.slice(s![..;2, ..])?, &b)?;
+        check(
+            &a.slice(s![..;2, ..])?.matmul_with(&b.t().t(), kern)?,
+            &a.slice(s![..;2, ..])?,
+            &b,
+        )?;
         check(&au.matmul_with(&bu, kern)?, &au, &bu)?;
         // NumPy's integers wrap: (2^16)^2 * 2 = 2^33 wraps to 0
         let big = Array::from_slice(dev, &[65536i32, 65536], &[1, 2])?;
         assert_eq!(big.matmul_with(&big.t(), kern)?.to_vec()?, vec![0]);
         let x = Array::from_slice(dev, &[70000i32, 3], &[1, 2])?;
-        assert_eq!(x.matmul_with(&x.t(), kern)?.to_vec()?, vec![70000i32.wrapping_mul(70000).wrapping_add(9)]);
+        assert_eq!(
+            x.matmul_with(&x.t(), kern)?.to_vec()?,
+            vec![70000i32.wrapping_mul(70000).wrapping_add(9)]
+        );
     }
     Ok(())
 }
@@ -184,9 +245,17 @@ fn dot_semantics(dev: &Device) -> Result<()> {
     let z = e.matmul(&f)?;
     assert_eq!(z.shape(), &[3, 4]);
     assert_eq!(z.to_vec()?, vec![0.0; 12]);
-    assert_eq!(Array::<i32>::zeros(dev, &[0])?.dot(&Array::zeros(dev, &[0])?)?.item()?, 0);
+    assert_eq!(
+        Array::<i32>::zeros(dev, &[0])?
+            .dot(&Array::zeros(dev, &[0])?)?
+            .item()?,
+        0
+    );
     // empty M
-    assert_eq!(Array::<f32>::zeros(dev, &[0, 3])?.matmul(&m.t())?.shape(), &[0, 2]);
+    assert_eq!(
+        Array::<f32>::zeros(dev, &[0, 3])?.matmul(&m.t())?.shape(),
+        &[0, 2]
+    );
     Ok(())
 }
 
@@ -194,26 +263,44 @@ fn shape_errors(dev: &Device) -> Result<()> {
     let a = Array::<f32>::zeros(dev, &[2, 3])?;
     let b = Array::<f32>::zeros(dev, &[4, 5])?;
     let msg = |r: Result<Array<f32>>| r.err().map(|e| e.to_string()).unwrap_or_default();
-    assert_eq!(msg(a.dot(&b)), "shapes (2,3) and (4,5) not aligned: 3 (dim 1) != 4 (dim 0)");
+    assert_eq!(
+        msg(a.dot(&b)),
+        "shapes (2,3) and (4,5) not aligned: 3 (dim 1) != 4 (dim 0)"
+    );
     let v4 = Array::<f32>::zeros(dev, &[4])?;
-    assert_eq!(msg(Array::<f32>::zeros(dev, &[3])?.dot(&v4)), "shapes (3,) and (4,) not aligned: 3 (dim 0) != 4 (dim 0)");
-    assert_eq!(msg(a.dot(&v4)), "shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)");
+    assert_eq!(
+        msg(Array::<f32>::zeros(dev, &[3])?.dot(&v4)),
+        "shapes (3,) and (4,) not aligned: 3 (dim 0) != 4 (dim 0)"
+    );
+    assert_eq!(
+        msg(a.dot(&v4)),
+        "shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)"
+    );
     assert_eq!(
         msg(a.matmul(&b)),
         "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 3)"
     );
     let s = Array::from_slice(dev, &[1.0f32], &[])?;
-    assert!(msg(s.matmul(&a)).starts_with("matmul: Input operand 0 does not have enough dimensions"));
+    assert!(
+        msg(s.matmul(&a)).starts_with("matmul: Input operand 0 does not have enough dimensions")
+    );
     let x = Array::<f32>::zeros(dev, &[2, 3, 4])?;
     let y = Array::<f32>::zeros(dev, &[3, 4, 5])?;
     assert!(msg(x.matmul(&y)).contains("could not be broadcast"));
     assert!(msg(x.dot(&y)).contains("use matmul"));
     // out of the wrong shape, read-only out
     let out = Array::<f32>::zeros(dev, &[2, 4])?;
-    assert!(a.matmul_into(&a.t(), &out).unwrap_err().to_string().contains("output operand has shape (2,4)"));
+    assert!(a
+        .matmul_into(&a.t(), &out)
+        .unwrap_err()
+        .to_string()
+        .contains("output operand has shape (2,4)"));
     let ro = Array::<f32>::zeros(dev, &[2, 2])?;
     ro.set_writeable(false)?;
-    assert_eq!(a.matmul_into(&a.t(), &ro).unwrap_err().to_string(), "assignment destination is read-only");
+    assert_eq!(
+        a.matmul_into(&a.t(), &ro).unwrap_err().to_string(),
+        "assignment destination is read-only"
+    );
     Ok(())
 }
 
@@ -246,7 +333,15 @@ fn into_out(dev: &Device) -> Result<()> {
     Ok(())
 }
 
-test_device!(sizes, views, batched, integers, dot_semantics, shape_errors, into_out);
+test_device!(
+    sizes,
+    views,
+    batched,
+    integers,
+    dot_semantics,
+    shape_errors,
+    into_out
+);
 
 /// The CPU backend and the GPU agree on one product (a cross-check beyond
 /// the reference), for both kernels.
@@ -256,7 +351,12 @@ fn gpu_matches_cpu() {
     let cpu = Device::cpu();
     let guard = gpu.leak_check();
     let (va, vb) = (values(96 * 80, 1), values(80 * 72, 2));
-    let want = Array::from_slice(&cpu, &va, &[96, 80]).unwrap().matmul(&Array::from_slice(&cpu, &vb, &[80, 72]).unwrap()).unwrap().to_vec().unwrap();
+    let want = Array::from_slice(&cpu, &va, &[96, 80])
+        .unwrap()
+        .matmul(&Array::from_slice(&cpu, &vb, &[80, 72]).unwrap())
+        .unwrap()
+        .to_vec()
+        .unwrap();
     let a = Array::from_slice(&gpu, &va, &[96, 80]).unwrap();
     let b = Array::from_slice(&gpu, &vb, &[80, 72]).unwrap();
     for kern in KERNELS {

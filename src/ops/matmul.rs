@@ -94,12 +94,24 @@ impl Plan {
         let (m, ka, a_rs, a_cs, a_nb) = if da == 1 {
             (1, a.shape[0], 0, a.strides[0], 0)
         } else {
-            (a.shape[da - 2], a.shape[da - 1], a.strides[da - 2], a.strides[da - 1], da - 2)
+            (
+                a.shape[da - 2],
+                a.shape[da - 1],
+                a.strides[da - 2],
+                a.strides[da - 1],
+                da - 2,
+            )
         };
         let (kb, n, b_rs, b_cs, b_nb) = if db == 1 {
             (b.shape[0], 1, b.strides[0], 0, 0)
         } else {
-            (b.shape[db - 2], b.shape[db - 1], b.strides[db - 2], b.strides[db - 1], db - 2)
+            (
+                b.shape[db - 2],
+                b.shape[db - 1],
+                b.strides[db - 2],
+                b.strides[db - 1],
+                db - 2,
+            )
         };
         if ka != kb {
             return Err(Error::Shape(format!(
@@ -254,12 +266,20 @@ impl<T: Element> Array<T> {
         self.product(other, Some(out), MatmulKernel::Auto).map(drop)
     }
 
-    fn product(&self, other: &Array<T>, out: Option<&Array<T>>, kernel: MatmulKernel) -> Result<Array<T>> {
+    fn product(
+        &self,
+        other: &Array<T>,
+        out: Option<&Array<T>>,
+        kernel: MatmulKernel,
+    ) -> Result<Array<T>> {
         let same_dev = |x: &Array<T>| {
             if x.device.same(&self.device) {
                 Ok(())
             } else {
-                Err(Error::DeviceMismatch(x.device.info().name.clone(), self.device.info().name.clone()))
+                Err(Error::DeviceMismatch(
+                    x.device.info().name.clone(),
+                    self.device.info().name.clone(),
+                ))
             }
         };
         same_dev(other)?;
@@ -281,7 +301,10 @@ impl<T: Element> Array<T> {
         // The kernels write C-contiguously and read the operands while they
         // write, so an out that is strided or shares a buffer with an operand
         // takes the result through a temporary (NumPy's as-if-copied rule).
-        if out.layout.is_c_contiguous() && !out.storage.same(&self.storage) && !out.storage.same(&other.storage) {
+        if out.layout.is_c_contiguous()
+            && !out.storage.same(&self.storage)
+            && !out.storage.same(&other.storage)
+        {
             compute(&plan, self, other, out, kernel)?;
         } else {
             let tmp = Array::uninit(&self.device, &plan.out_shape)?;
@@ -294,7 +317,13 @@ impl<T: Element> Array<T> {
 
 /// Writes `a @ b` into `c`, C-contiguous with the plan's shape and in a
 /// buffer that neither operand uses.
-fn compute<T: Element>(plan: &Plan, a: &Array<T>, b: &Array<T>, c: &Array<T>, kernel: MatmulKernel) -> Result<()> {
+fn compute<T: Element>(
+    plan: &Plan,
+    a: &Array<T>,
+    b: &Array<T>,
+    c: &Array<T>,
+    kernel: MatmulKernel,
+) -> Result<()> {
     if c.is_empty() {
         return Ok(());
     }
@@ -303,11 +332,16 @@ fn compute<T: Element>(plan: &Plan, a: &Array<T>, b: &Array<T>, c: &Array<T>, ke
         return c.fill(T::zero());
     }
     match (&a.storage, &b.storage, &c.storage) {
-        (Storage::Cpu(sa), Storage::Cpu(sb), Storage::Cpu(sc)) => cpu_product::<T>(plan, sa, sb, sc, c.layout.offset),
+        (Storage::Cpu(sa), Storage::Cpu(sb), Storage::Cpu(sc)) => {
+            cpu_product::<T>(plan, sa, sb, sc, c.layout.offset)
+        }
         (Storage::Gpu(sa), Storage::Gpu(sb), Storage::Gpu(sc)) => {
             gpu_product::<T>(c.gpu(), plan, [sa, sb, sc], c.layout.offset, kernel)
         }
-        _ => Err(Error::DeviceMismatch(a.device.info().name.clone(), c.device.info().name.clone())),
+        _ => Err(Error::DeviceMismatch(
+            a.device.info().name.clone(),
+            c.device.info().name.clone(),
+        )),
     }
 }
 
@@ -316,7 +350,9 @@ fn compute<T: Element>(plan: &Plan, a: &Array<T>, b: &Array<T>, c: &Array<T>, ke
 /// Locks the distinct buffers among `s` once each, in id order (the order
 /// every CPU kernel uses, so two kernels never deadlock).
 fn lock_all<'a>(s: &[&'a cpu::CpuStorage]) -> Vec<(usize, MutexGuard<'a, Vec<u64>>)> {
-    let mut order: Vec<usize> = (0..s.len()).filter(|&i| !s[..i].iter().any(|p| Arc::ptr_eq(p, s[i]))).collect();
+    let mut order: Vec<usize> = (0..s.len())
+        .filter(|&i| !s[..i].iter().any(|p| Arc::ptr_eq(p, s[i])))
+        .collect();
     order.sort_by_key(|&i| s[i].id());
     order.into_iter().map(|i| (i, cpu::lock(s[i]))).collect()
 }
@@ -408,7 +444,14 @@ macro_rules! gemm_float {
     ($name:ident, $t:ty, $f:path) => {
         /// `c = a @ b` by matrixmultiply, which takes row and column strides
         /// (negative and zero too), so views are read in place.
-        fn $name(m: usize, k: usize, n: usize, a: &Mat<'_, $t>, b: &Mat<'_, $t>, c: &mut [$t]) -> Result<()> {
+        fn $name(
+            m: usize,
+            k: usize,
+            n: usize,
+            a: &Mat<'_, $t>,
+            b: &Mat<'_, $t>,
+            c: &mut [$t],
+        ) -> Result<()> {
             a.check(m, k)?;
             b.check(k, n)?;
             assert_eq!(c.len(), m * n, "the caller passes one C-contiguous matrix");
@@ -448,7 +491,14 @@ const PAR_MIN_OPS: usize = 1 << 18;
 /// `c = a @ b` for integers (wrapping, as NumPy): each row of C accumulates
 /// rows of B scaled by A's elements, so the inner loop runs along a
 /// contiguous row of C (and of B when B's rows are contiguous).
-fn gemm_loop<T: Element>(m: usize, k: usize, n: usize, a: &Mat<'_, T>, b: &Mat<'_, T>, c: &mut [T]) {
+fn gemm_loop<T: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &Mat<'_, T>,
+    b: &Mat<'_, T>,
+    c: &mut [T],
+) {
     let row = |i: usize, cr: &mut [T]| {
         cr.fill(T::zero());
         for p in 0..k {
@@ -466,7 +516,9 @@ fn gemm_loop<T: Element>(m: usize, k: usize, n: usize, a: &Mat<'_, T>, b: &Mat<'
         }
     };
     if m * n * k >= PAR_MIN_OPS && m > 1 {
-        c.par_chunks_mut(n).enumerate().for_each(|(i, cr)| row(i, cr));
+        c.par_chunks_mut(n)
+            .enumerate()
+            .for_each(|(i, cr)| row(i, cr));
     } else {
         c.chunks_mut(n).enumerate().for_each(|(i, cr)| row(i, cr));
     }
@@ -512,16 +564,21 @@ impl Variant {
 fn source(variant: Variant, dtype: DType, binding: &[usize; 3], nbuf: usize) -> String {
     let t = dtype.wgsl().unwrap_or("f32");
     let mut s = format!("alias T = {t};\n");
-    // Integers have no fma in WGSL; their products wrap, as NumPy's do.
-    s += if dtype.is_float() {
-        "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return a * b + c; }\n"
-    } else {
-        "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return a * b + c; }\n"
-    };
+    // One multiply-add for every dtype: WGSL has no integer fma (integer
+    // products wrap, as NumPy's do), and `fma` measured no faster than
+    // `a * b + c` for f32 on lavapipe.
+    s += "fn madd(a: vec4<T>, b: vec4<T>, c: vec4<T>) -> vec4<T> { return a * b + c; }\n";
     s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
-    let elem = if variant == Variant::RegisterVec4 { "vec4<T>" } else { "T" };
+    let elem = if variant == Variant::RegisterVec4 {
+        "vec4<T>"
+    } else {
+        "T"
+    };
     for i in 0..nbuf {
-        s += &format!("@group(0) @binding({}) var<storage, read_write> operand{i}: array<{elem}>;\n", i + 1);
+        s += &format!(
+            "@group(0) @binding({}) var<storage, read_write> operand{i}: array<{elem}>;\n",
+            i + 1
+        );
     }
     s += COMMON;
     s + &variant
@@ -547,19 +604,26 @@ fn kernel_from_env(adapter: wgpu::DeviceType) -> Result<MatmulKernel> {
 /// be contiguous and every row start 16-byte aligned.
 fn vec4_ok(plan: &Plan, c_off: usize) -> bool {
     let four = |x: isize| x % 4 == 0;
-    let op = |o: &Operand| o.cs == 1 && four(o.offset) && four(o.rs) && o.batch_strides.iter().all(|&s| four(s));
+    let op = |o: &Operand| {
+        o.cs == 1 && four(o.offset) && four(o.rs) && o.batch_strides.iter().all(|&s| four(s))
+    };
     plan.k % 4 == 0 && plan.n % 4 == 0 && c_off % 4 == 0 && op(&plan.a) && op(&plan.b)
 }
 
 fn i32_word(x: isize) -> Result<u32> {
-    i32::try_from(x)
-        .map(|v| v as u32)
-        .map_err(|_| Error::Value(format!("matmul: stride or offset {x} does not fit the GPU kernels' 32-bit indices")))
+    i32::try_from(x).map(|v| v as u32).map_err(|_| {
+        Error::Value(format!(
+            "matmul: stride or offset {x} does not fit the GPU kernels' 32-bit indices"
+        ))
+    })
 }
 
 /// The metadata table documented in shaders/matmul_common.wgsl.
 fn gpu_meta(plan: &Plan, c_off: usize) -> Result<Vec<u32>> {
-    let word = |x: usize| u32::try_from(x).map_err(|_| Error::Value(format!("matmul: size {x} is too large for the GPU kernels")));
+    let word = |x: usize| {
+        u32::try_from(x)
+            .map_err(|_| Error::Value(format!("matmul: size {x} is too large for the GPU kernels")))
+    };
     let mut m = vec![
         word(plan.m)?,
         word(plan.n)?,
@@ -582,7 +646,13 @@ fn gpu_meta(plan: &Plan, c_off: usize) -> Result<Vec<u32>> {
     Ok(m)
 }
 
-fn gpu_product<T: Element>(g: &Gpu, plan: &Plan, s: [&GpuStorage; 3], c_off: usize, kernel: MatmulKernel) -> Result<()> {
+fn gpu_product<T: Element>(
+    g: &Gpu,
+    plan: &Plan,
+    s: [&GpuStorage; 3],
+    c_off: usize,
+    kernel: MatmulKernel,
+) -> Result<()> {
     let kernel = match kernel {
         MatmulKernel::Auto => kernel_from_env(g.adapter_kind)?,
         k => k,
@@ -620,7 +690,11 @@ fn gpu_product<T: Element>(g: &Gpu, plan: &Plan, s: [&GpuStorage; 3], c_off: usi
     // Past 65535 batch entries the kernels loop over the batch in z.
     let gz = plan.batch().min(65535);
     let key = format!("mm|{variant:?}|{:?}|{binding:?}", T::DTYPE);
-    let pipeline = g.pipeline(&key, || source(variant, T::DTYPE, &binding, bufs.len()), bufs.len())?;
+    let pipeline = g.pipeline(
+        &key,
+        || source(variant, T::DTYPE, &binding, bufs.len()),
+        bufs.len(),
+    )?;
     let meta = gpu_meta(plan, c_off)?;
     g.dispatch_grid(pipeline, bufs, &meta, (gx as u32, gy as u32, gz as u32))
 }
@@ -639,9 +713,12 @@ mod tests {
                     let src = source(v, d, &binding, n);
                     let module = naga::front::wgsl::parse_str(&src)
                         .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
-                    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
-                        .validate(&module)
-                        .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
+                    naga::valid::Validator::new(
+                        naga::valid::ValidationFlags::all(),
+                        naga::valid::Capabilities::all(),
+                    )
+                    .validate(&module)
+                    .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
                 }
             }
         }
