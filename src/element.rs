@@ -115,6 +115,12 @@ pub trait Element:
     fn neg_(self) -> Self;
     #[doc(hidden)]
     fn abs_(self) -> Self;
+    /// `self + a * b`, the matrix product's step; wrapping for integers, as
+    /// NumPy's integer `matmul` wraps.
+    #[doc(hidden)]
+    fn mm_madd(self, a: Self, b: Self) -> Self {
+        self.add_(a.mul_(b))
+    }
 }
 
 /// Floating-point element types: the ops that only make sense for them

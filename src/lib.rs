@@ -42,6 +42,7 @@ pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element, Float};
 pub use error::{Error, Result};
 pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};

@@ -55,7 +55,7 @@ enum Cmd {
         buffers: Vec<GpuStorage>,
         meta_at: usize,
         meta_len: usize,
-        groups: (u32, u32),
+        groups: (u32, u32, u32),
     },
     Copy {
         src: GpuStorage,
@@ -191,6 +191,24 @@ impl Gpu {
         threads: u64,
         wg: u32,
     ) -> Result<()> {
+        let groups = threads.div_ceil(wg as u64).max(1);
+        // More than 65535 workgroups go to a 2-D grid; kernels rebuild the
+        // linear index from num_workgroups.
+        let x = groups.min(65535) as u32;
+        let y = groups.div_ceil(x as u64) as u32;
+        self.dispatch_grid(pipeline, buffers, meta, (x, y, 1))
+    }
+
+    /// Records a dispatch of `pipeline` over an explicit grid of workgroups
+    /// (each at most 65535), for kernels that map the grid themselves (the
+    /// matrix product: column blocks, row blocks, batch).
+    pub(crate) fn dispatch_grid(
+        &self,
+        pipeline: Arc<wgpu::ComputePipeline>,
+        buffers: Vec<GpuStorage>,
+        meta: &[u32],
+        groups: (u32, u32, u32),
+    ) -> Result<()> {
         for b in &buffers {
             if b.bytes() > self.max_binding {
                 return Err(Error::OutOfMemory {
@@ -204,11 +222,6 @@ impl Gpu {
                 });
             }
         }
-        let groups = threads.div_ceil(wg as u64).max(1);
-        // More than 65535 workgroups go to a 2-D grid; kernels rebuild the
-        // linear index from num_workgroups.
-        let x = groups.min(65535) as u32;
-        let y = groups.div_ceil(x as u64) as u32;
         let bgl = self.bgl(buffers.len());
         let mut b = locked(&self.batch);
         let meta_at = b.meta.len();
@@ -221,7 +234,7 @@ impl Gpu {
             buffers,
             meta_at,
             meta_len: meta.len(),
-            groups: (x, y),
+            groups,
         });
         let full = b.cmds.len() >= MAX_BATCH;
         drop(b);
@@ -315,7 +328,7 @@ impl Gpu {
                         });
                         pass.set_pipeline(pipeline);
                         pass.set_bind_group(0, &bg, &[]);
-                        pass.dispatch_workgroups(groups.0, groups.1, 1);
+                        pass.dispatch_workgroups(groups.0, groups.1, groups.2);
                         next = match cmds.peek() {
                             Some(Cmd::Dispatch { .. }) => cmds.next(),
                             _ => None,

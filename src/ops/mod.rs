@@ -1,4 +1,5 @@
 //! Operations, one file per family, each with its GPU and CPU path side by side.
 
 pub mod elementwise;
+pub(crate) mod matmul;
 pub mod reduce;

@@ -213,14 +213,12 @@ fn cpu_one<T: Element>(red: Red, vals: &[T]) -> (T, u32) {
     }
 }
 
+/// A reduction's values, or for argmin/argmax its indices.
+type Reduced<T> = (Option<Array<T>>, Option<Array<u32>>);
+
 impl<T: Element> Array<T> {
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
-    fn reduce_raw(
-        &self,
-        red: Red,
-        axes: &Axes,
-        keepdims: bool,
-    ) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+    fn reduce_raw(&self, red: Red, axes: &Axes, keepdims: bool) -> Result<Reduced<T>> {
         let sp = split(&self.layout, axes, keepdims)?;
         let (m, r) = (sp.kept.size(), sp.red.size());
         if r == 0 && m > 0 {
