@@ -576,8 +576,9 @@ fn source(variant: Variant, dtype: DType, binding: &[usize; 3], nbuf: usize) -> 
     };
     for i in 0..nbuf {
         s += &format!(
-            "@group(0) @binding({}) var<storage, read_write> operand{i}: array<{elem}>;\n",
-            i + 1
+            "@group(0) @binding({}) var<storage, {}> operand{i}: array<{elem}>;\n",
+            i + 1,
+            if i == 0 { "read_write" } else { "read" }
         );
     }
     s += COMMON;
@@ -657,11 +658,13 @@ fn gpu_product<T: Element>(
         MatmulKernel::Auto => kernel_from_env(g.adapter_kind)?,
         k => k,
     };
-    // Each distinct buffer is bound once, read-write: wgpu rejects one buffer
-    // bound read-only and read-write in one dispatch.
+    // Each distinct buffer is bound once: wgpu rejects one buffer bound
+    // read-only and read-write in one dispatch. The output's buffer comes
+    // first and is the only read-write one (the device's bind group layout).
     let mut bufs: Vec<GpuStorage> = Vec::new();
     let mut binding = [0usize; 3];
-    for (j, st) in s.into_iter().enumerate() {
+    for j in [2, 0, 1] {
+        let st = s[j];
         binding[j] = match bufs.iter().position(|b| Arc::ptr_eq(b, st)) {
             Some(i) => i,
             None => {
@@ -709,7 +712,12 @@ mod tests {
     fn shaders_validate() {
         for v in Variant::ALL {
             for d in [DType::F32, DType::I32, DType::U32] {
-                for (binding, n) in [([0, 1, 2], 3), ([0, 0, 1], 2), ([0, 1, 0], 2)] {
+                for (binding, n) in [
+                    ([1, 2, 0], 3),
+                    ([1, 1, 0], 2),
+                    ([0, 1, 0], 2),
+                    ([1, 0, 0], 2),
+                ] {
                     let src = source(v, d, &binding, n);
                     let module = naga::front::wgsl::parse_str(&src)
                         .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
