@@ -781,14 +781,14 @@ mod tests {
         // Every operand in its own buffer, and every operand in one buffer.
         for binding in [(0..nops).collect::<Vec<_>>(), vec![0; nops]] {
             let nbuf = binding.iter().max().unwrap() + 1;
-            for vec4 in [false, true] {
+            for (vec4, zero_off) in [(false, false), (true, false), (true, true)] {
                 let k = EwKernel {
                     expr,
                     out,
                     args,
                     scalars: [0; 3],
                 };
-                validate(&ew_source(&k, &binding, nbuf, vec4));
+                validate(&ew_source(&k, &binding, nbuf, vec4, zero_off));
             }
         }
     }
