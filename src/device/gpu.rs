@@ -38,8 +38,9 @@ impl RawAlloc for GpuAlloc {
 
 pub(crate) type GpuStorage = Arc<PoolBuf<GpuAlloc>>;
 
-/// Workgroup size of the elementwise kernels.
-const WG: u32 = 256;
+/// Workgroup size of the elementwise kernels where the adapter allows it:
+/// on lavapipe 512 measured 7.3 GB/s for `a += b` against 6.0 with 256.
+const EW_WG: u32 = 512;
 /// vec4s per invocation in the contiguous variant.
 /// Metadata slots start on 256-byte boundaries (storage binding offset alignment).
 const META_ALIGN: usize = 64;
@@ -108,6 +109,8 @@ pub(crate) struct Gpu {
     pub(crate) queue: wgpu::Queue,
     pub(crate) pool: Arc<Pool<GpuAlloc>>,
     pub(crate) max_binding: u64,
+    /// The elementwise kernels' workgroup size on this adapter.
+    ew_wg: u32,
     #[allow(dead_code)] // the matmul kernel choice reads it
     pub(crate) adapter_kind: wgpu::DeviceType,
     pipelines: Mutex<HashMap<String, Arc<wgpu::ComputePipeline>>>,
@@ -134,6 +137,9 @@ impl Gpu {
             queue,
             pool: Pool::new(alloc),
             max_binding: limits.max_storage_buffer_binding_size,
+            ew_wg: EW_WG
+                .min(limits.max_compute_invocations_per_workgroup)
+                .min(limits.max_compute_workgroup_size_x),
             adapter_kind: info.device_type,
             pipelines: Mutex::new(HashMap::new()),
             bgls: Mutex::new(HashMap::new()),
@@ -460,7 +466,7 @@ impl Gpu {
         );
         let pipeline = self.pipeline(
             &key,
-            || ew_source(k, &binding, bufs.len(), vec4, zero_off),
+            || ew_source(k, &binding, bufs.len(), vec4, zero_off, self.ew_wg),
             bufs.len(),
         )?;
         let mut meta = vec![n as u32, out.ndim() as u32];
@@ -475,7 +481,7 @@ impl Gpu {
         } else {
             n as u64
         };
-        self.dispatch(pipeline, bufs, &meta, threads, WG)
+        self.dispatch(pipeline, bufs, &meta, threads, self.ew_wg)
     }
 }
 
@@ -508,7 +514,14 @@ fn wgsl_ty(d: DType, vec4: bool) -> String {
 /// `zero_off` as well, every operand starts at element 0 and the kernel
 /// indexes without reading offsets: llvmpipe then sees lane-consecutive
 /// addresses and loads whole vectors (3 -> 4.7 GB/s for `a += b`).
-pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: bool, zero_off: bool) -> String {
+pub(crate) fn ew_source(
+    k: &EwKernel<'_>,
+    binding: &[usize],
+    nbuf: usize,
+    vec4: bool,
+    zero_off: bool,
+    wg: u32,
+) -> String {
     let vec4 = vec4 && !k.expr.contains("h_");
     let zero_off = vec4 && zero_off;
     let arr = if vec4 { "vec4<u32>" } else { "u32" };
@@ -564,7 +577,11 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
             KArg::Operand(d, op) => {
                 let b = binding[op];
                 if v {
-                    let base = if zero_off { String::new() } else { format!("off0({op}u) / 4u + ") };
+                    let base = if zero_off {
+                        String::new()
+                    } else {
+                        format!("off0({op}u) / 4u + ")
+                    };
                     format!("bitcast<{}>(b{b}[{base}{idx}])", wgsl_ty(d, true))
                 } else if vec4 {
                     format!(
@@ -582,9 +599,9 @@ pub(crate) fn ew_source(k: &EwKernel<'_>, binding: &[usize], nbuf: usize, vec4: 
         format!("{}({})", if v { "fv" } else { "f" }, args.join(", "))
     };
     s += &format!(
-        "@compute @workgroup_size({WG})
+        "@compute @workgroup_size({wg})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
-    let idx = gid.x + gid.y * nwg.x * {WG}u;
+    let idx = gid.x + gid.y * nwg.x * {wg}u;
     let n = md[0];
 "
     );

@@ -788,7 +788,7 @@ mod tests {
                     args,
                     scalars: [0; 3],
                 };
-                validate(&ew_source(&k, &binding, nbuf, vec4, zero_off));
+                validate(&ew_source(&k, &binding, nbuf, vec4, zero_off, 256));
             }
         }
     }
