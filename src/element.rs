@@ -83,6 +83,20 @@ pub trait Element:
     fn to_f64(self) -> f64;
     /// The 32 bits a GPU kernel sees for this value (f64 has none).
     fn to_bits32(self) -> u32;
+    /// The value of those 32 bits.
+    #[doc(hidden)]
+    fn from_bits32(b: u32) -> Self;
+    /// NumPy's `astype` for one value: between integers the bits wrap
+    /// (`int32(-1)` is `uint32(4294967295)`); float to integer truncates
+    /// toward zero and saturates at the integer's range (NumPy leaves
+    /// out-of-range values undefined), NaN giving 0.
+    fn cast<U: Element>(self) -> U {
+        if !Self::DTYPE.is_float() && !U::DTYPE.is_float() {
+            U::from_bits32(self.to_bits32())
+        } else {
+            U::from_f64(self.to_f64())
+        }
+    }
     /// Zero.
     fn zero() -> Self {
         Self::from_f64(0.0)
@@ -142,6 +156,9 @@ macro_rules! float_element {
             }
             fn to_bits32(self) -> u32 {
                 (self as f32).to_bits()
+            }
+            fn from_bits32(b: u32) -> Self {
+                f32::from_bits(b) as $t
             }
             fn add_(self, o: Self) -> Self {
                 self + o
@@ -227,6 +244,9 @@ macro_rules! int_element {
             }
             fn to_bits32(self) -> u32 {
                 self as u32
+            }
+            fn from_bits32(b: u32) -> Self {
+                b as $t
             }
             fn add_(self, o: Self) -> Self {
                 self.wrapping_add(o)

@@ -35,6 +35,7 @@ pub mod layout;
 mod operators;
 mod ops;
 mod pool;
+pub mod random;
 pub mod slice;
 
 pub use array::{Array, Flags};

@@ -96,7 +96,8 @@ impl KArg {
 /// `{B}` (and `{NAN}` for a NaN test) where it needs the output's or an argument's type, which is a scalar
 /// type or a `vec4` depending on the variant the engine picks. An expression
 /// that calls a scalar-only helper (`h_*`, in `shaders/elementwise.wgsl`)
-/// always runs the scalar variant.
+/// always runs the scalar variant. The expression may also read `i`, the
+/// element's logical index (a `u32`, or a `vec4<u32>` of four).
 pub(crate) struct EwKernel<'a> {
     pub expr: &'a str,
     pub out: DType,
@@ -535,6 +536,9 @@ pub(crate) fn ew_source(
         );
     }
     s += include_str!("../../shaders/elementwise.wgsl");
+    if k.expr.contains("h_philox") {
+        s += include_str!("../../shaders/philox.wgsl");
+    }
     const NAMES: [&str; 3] = ["a", "b", "c"];
     // The op, once over scalars (f) and once over vec4s (fv).
     for (name, v) in [("f", false), ("fv", true)] {
@@ -551,12 +555,14 @@ pub(crate) fn ew_source(
                 &wgsl_ty(a.dtype(), v),
             );
         }
-        let params: Vec<String> = k
+        let mut params: Vec<String> = k
             .args
             .iter()
             .enumerate()
             .map(|(j, a)| format!("{}: {}", NAMES[j], wgsl_ty(a.dtype(), v)))
             .collect();
+        // The element's logical (C-order) index, for iota-like kernels.
+        params.push(format!("i: {}", wgsl_ty(DType::U32, v)));
         s += &format!(
             "fn {name}({}) -> {} {{ return {body}; }}\n",
             params.join(", "),
@@ -595,7 +601,12 @@ pub(crate) fn ew_source(
         }
     };
     let call = |v: bool, idx: &str| -> String {
-        let args: Vec<String> = (0..k.args.len()).map(|j| read(j, v, idx)).collect();
+        let mut args: Vec<String> = (0..k.args.len()).map(|j| read(j, v, idx)).collect();
+        args.push(if v {
+            format!("vec4<u32>({idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)")
+        } else {
+            idx.to_string()
+        });
         format!("{}({})", if v { "fv" } else { "f" }, args.join(", "))
     };
     s += &format!(

@@ -835,6 +835,18 @@ mod tests {
                 &[KArg::Operand(d, 1), KArg::Scalar(d, 1), KArg::Scalar(d, 2)],
             );
             all_variants("a", d, &[KArg::Scalar(d, 0)]);
+            all_variants(
+                "a + {A}(i) * b",
+                d,
+                &[KArg::Scalar(d, 0), KArg::Scalar(d, 1)],
+            );
+            for to in [DType::F32, DType::I32, DType::U32] {
+                all_variants(
+                    crate::ops::creation::cast_wgsl(d, to),
+                    to,
+                    &[KArg::Operand(d, 1)],
+                );
+            }
             all_variants("a", d, &[KArg::Operand(d, 1)]);
         }
         for f in [
@@ -851,5 +863,26 @@ mod tests {
         ] {
             all_variants(f.wgsl(), DType::F32, &[KArg::Operand(DType::F32, 1)]);
         }
+        let u = DType::U32;
+        all_variants(
+            "h_philox(c + i, a, b)",
+            u,
+            &[KArg::Scalar(u, 0), KArg::Scalar(u, 1), KArg::Scalar(u, 2)],
+        );
+        let [uniform, normal] = crate::random::KERNELS;
+        all_variants(
+            uniform,
+            DType::F32,
+            &[
+                KArg::Operand(u, 1),
+                KArg::Scalar(DType::F32, 1),
+                KArg::Scalar(DType::F32, 2),
+            ],
+        );
+        all_variants(
+            normal,
+            DType::F32,
+            &[KArg::Operand(u, 1), KArg::Operand(u, 2)],
+        );
     }
 }

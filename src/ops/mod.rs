@@ -1,5 +1,6 @@
 //! Operations, one file per family, each with its GPU and CPU path side by side.
 
+pub(crate) mod creation;
 pub mod elementwise;
 pub(crate) mod matmul;
 pub mod reduce;

@@ -1,0 +1,156 @@
+//! Casts and creation routines, built on the device: `astype`, `arange`,
+//! `linspace`, `eye`, `*_like`.
+
+use crate::array::Array;
+use crate::device::{Device, Storage};
+use crate::element::{DType, Element, Float};
+use crate::error::{Error, Result};
+use crate::ops::elementwise::Arg;
+
+const NONE: Arg<'static, u32> = Arg::None;
+
+/// WGSL for a cast. WGSL's float-to-int conversion truncates but saturates
+/// at the largest float below the integer's range (2147483520 for i32), and
+/// leaves NaN unspecified; the selects give the CPU's rules: the integer's
+/// own maximum, and 0 for NaN. Int-to-int conversion keeps the bits.
+pub(crate) fn cast_wgsl(from: DType, to: DType) -> &'static str {
+    match (from, to) {
+        (DType::F32, DType::I32) => {
+            "select(select({O}(a), {O}(2147483647), a >= {A}(2147483648.0)), {O}(0), {NAN}(a))"
+        }
+        (DType::F32, DType::U32) => {
+            "select(select({O}(a), {O}(4294967295u), a >= {A}(4294967296.0)), {O}(0u), {NAN}(a))"
+        }
+        _ => "{O}(a)",
+    }
+}
+
+impl<T: Element> Array<T> {
+    /// A copy converted to `U` (NumPy's `a.astype(U)`): integer to integer
+    /// wraps, float to integer truncates toward zero and saturates (NumPy
+    /// leaves out-of-range values undefined), NaN gives 0.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.7f32, 2.9], &[2])?;
+    /// assert_eq!(a.astype::<i32>()?.to_vec()?, vec![-1, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `U` not supported on the device; out of memory.
+    #[track_caller]
+    pub fn astype<U: Element>(&self) -> Result<Array<U>> {
+        let out = Array::<U>::uninit(&self.device, self.shape())?;
+        out.ew(
+            Arg::Arr(self),
+            NONE,
+            NONE,
+            cast_wgsl(T::DTYPE, U::DTYPE),
+            |x: T, _: u32, _: u32| x.cast::<U>(),
+        )?;
+        Ok(out)
+    }
+
+    /// NumPy's `np.arange(start, stop, step)`: `start + i * step` for every
+    /// `i` with the value before `stop`, computed on the device.
+    ///
+    /// # Errors
+    /// A zero step; out of memory.
+    #[track_caller]
+    pub fn arange(dev: &Device, start: T, stop: T, step: T) -> Result<Array<T>> {
+        let (a, b, s) = (start.to_f64(), stop.to_f64(), step.to_f64());
+        if s == 0.0 {
+            return Err(Error::Value("arange: step must not be zero".into()));
+        }
+        let n = ((b - a) / s).ceil().max(0.0) as usize;
+        Array::iota(dev, start, step, n)
+    }
+
+    /// `start + i * step` for `i` in `0..n`.
+    #[track_caller]
+    fn iota(dev: &Device, start: T, step: T, n: usize) -> Result<Array<T>> {
+        let out = Array::<T>::uninit(dev, &[n])?;
+        match &out.storage {
+            Storage::Cpu(st) => {
+                let mut g = crate::device::cpu::lock(st);
+                let buf: &mut [T] = bytemuck::cast_slice_mut(&mut g);
+                for (i, v) in buf[..n].iter_mut().enumerate() {
+                    *v = start.add_(T::from_f64(i as f64).mul_(step));
+                }
+            }
+            // The CPU closure is never called on a GPU array.
+            Storage::Gpu(_) => out.ew(
+                Arg::Scalar(start),
+                Arg::Scalar(step),
+                NONE,
+                "a + {A}(i) * b",
+                |x: T, _: T, _: u32| x,
+            )?,
+        }
+        Ok(out)
+    }
+
+    /// NumPy's `np.full_like(a, v)`: a new array of `a`'s shape.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn full_like(a: &Array<T>, value: T) -> Result<Array<T>> {
+        Array::full(&a.device, a.shape(), value)
+    }
+
+    /// NumPy's `np.zeros_like(a)`.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn zeros_like(a: &Array<T>) -> Result<Array<T>> {
+        Array::zeros(&a.device, a.shape())
+    }
+
+    /// NumPy's `np.ones_like(a)`.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn ones_like(a: &Array<T>) -> Result<Array<T>> {
+        Array::ones(&a.device, a.shape())
+    }
+
+    /// NumPy's `np.eye(n)`: zeros, then ones written through the diagonal
+    /// seen as a view (stride n + 1) of the flattened matrix.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn eye(dev: &Device, n: usize) -> Result<Array<T>> {
+        let out = Array::zeros(dev, &[n, n])?;
+        out.reshape(&[n * n])?
+            .slice(crate::s![..;n as isize + 1])?
+            .fill(T::one())?;
+        Ok(out)
+    }
+}
+
+impl<T: Float> Array<T> {
+    /// NumPy's `np.linspace(start, stop, num)`: `num` evenly spaced values,
+    /// the last exactly `stop`.
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn linspace(dev: &Device, start: T, stop: T, num: usize) -> Result<Array<T>> {
+        let step = if num > 1 {
+            T::from_f64((stop.to_f64() - start.to_f64()) / (num - 1) as f64)
+        } else {
+            T::zero()
+        };
+        let out = Array::iota(dev, start, step, num)?;
+        if num > 1 {
+            out.slice(crate::s![-1])?.fill(stop)?;
+        }
+        Ok(out)
+    }
+}
