@@ -178,12 +178,7 @@ pub fn normal_at(
     offset: u64,
 ) -> Result<Array<f32>> {
     let n = checked_size(shape)?;
-    let w = bits_at(
-        dev,
-        &[n, 2],
-        seed,
-        offset.checked_mul(2).unwrap_or(u64::MAX),
-    )?;
+    let w = bits_at(dev, &[n, 2], seed, offset.saturating_mul(2))?;
     let (w0, w1) = (
         w.slice(crate::s![.., 0])?.reshape(shape)?,
         w.slice(crate::s![.., 1])?.reshape(shape)?,
