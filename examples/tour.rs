@@ -75,7 +75,18 @@ fn main() -> ndgpu::Result<()> {
     let f = Array::from_slice(&dev, &[0.0f32, 1.0, 2.0, 3.0], &[2, 2])?;
     println!("{}\n", f.exp()?);
 
-    drop((a, b, v, m, col, x, r, f));
+    println!(">>> np.dot([[1, 2], [3, 4]], [[5, 6], [7, 8]])");
+    let p = Array::from_slice(&dev, &[1, 2, 3, 4], &[2, 2])?;
+    let q = Array::from_slice(&dev, &[5, 6, 7, 8], &[2, 2])?;
+    println!("{}\n", p.dot(&q)?);
+
+    println!(">>> np.dot(p.T, q)                # the transpose is read through its strides");
+    println!("{}\n", p.t().dot(&q)?);
+
+    println!(">>> m.sum(axis=0), m.argmax(axis=1)");
+    println!("{} {}\n", m.sum(0, false)?, m.argmax(Some(1))?);
+
+    drop((a, b, v, m, col, x, r, f, p, q));
     guard.finish()?;
     let mem = dev.memory();
     println!(

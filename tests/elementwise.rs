@@ -383,7 +383,43 @@ fn gpu_matches_cpu(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+fn uploads_never_overtake_pending_work(dev: &Device) -> Result<()> {
+    // Each iteration records a kernel that reads `a`, drops `a` (its buffer
+    // goes back to the pool) and uploads new data, which the pool may put in
+    // that same buffer: the upload must not land before the kernel ran.
+    let mut outs = Vec::new();
+    for i in 0..40 {
+        let a = Array::from_vec(dev, vec![i as f32; 4096], &[4096])?;
+        outs.push(&a * 2.0);
+    }
+    for (i, o) in outs.iter().enumerate() {
+        assert!(
+            o.to_vec()?.iter().all(|&x| x == 2.0 * i as f32),
+            "iteration {i}"
+        );
+    }
+    Ok(())
+}
+
+fn past_the_binding_limit(dev: &Device) -> Result<()> {
+    // An array larger than one storage binding: kernels refuse it with an
+    // error naming the limit; transfers still work; nothing leaks.
+    if dev.is_cpu() || dev.info().max_binding_bytes >= 1 << 30 {
+        return Ok(());
+    }
+    let n = (dev.info().max_binding_bytes / 4) as usize + 1024;
+    let data = vec![1.5f32; n];
+    let a = Array::from_slice(dev, &data, &[n])?;
+    let e = a.add_scalar_inplace(1.0).unwrap_err().to_string();
+    assert!(e.contains("max storage binding size"), "{e}");
+    assert_eq!(a.to_vec()?[n - 1], 1.5);
+    assert!(Array::<f32>::zeros(dev, &[n]).is_err());
+    Ok(())
+}
+
 test_device!(
+    uploads_never_overtake_pending_work,
+    past_the_binding_limit,
     binary_f32,
     binary_i32,
     binary_u32,
