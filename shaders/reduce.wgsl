@@ -82,8 +82,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let base = kept_offset(m);
     var acc: {T} = {IDENT};
     var ai = 0xffffffffu;
+    // A reduced run that is one contiguous axis needs no index arithmetic.
+    let contiguous = md[6] == 1u && md[10u + 2u * md[5]] == 1u;
     for (var i = start + lid; i < end; i = i + WG) {
-        let v = bitcast<{T}>(src[u32(i32(base) + red_offset(i))]);
+        var o = base + i;
+        if (!contiguous) {
+            o = u32(i32(base) + red_offset(i));
+        }
+        let v = bitcast<{T}>(src[o]);
         if ({ARG}) {
             let idx = select(i, src[md[8] + m * R + i], md[3] == 1u);
             if (take(acc, ai, v, idx)) {

@@ -172,21 +172,77 @@ fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
             (true, false) => None,
         })
         .collect();
+    let mut red = pick(true);
+    if red.is_c_contiguous() {
+        // One contiguous run: a single axis, so kernels skip index arithmetic.
+        red = Layout::contiguous(&[red.size()]);
+    }
     Ok(Split {
         kept: pick(false),
-        red: pick(true),
+        red,
         out_shape,
     })
 }
 
-/// Sums pairwise: blocks of 128 serially, then halves recursively.
+/// Sums pairwise: blocks of 128 into 8 interleaved accumulators (which the
+/// compiler turns into one vector add), then halves recursively.
 fn pairwise<T: Element>(v: &[T]) -> T {
     if v.len() <= 128 {
-        v.iter().fold(T::zero(), |a, &b| a.add_(b))
+        let mut acc = [T::zero(); 8];
+        let mut chunks = v.chunks_exact(8);
+        for c in &mut chunks {
+            for (a, &x) in acc.iter_mut().zip(c) {
+                *a = a.add_(x);
+            }
+        }
+        let tail = chunks.remainder().iter().fold(T::zero(), |a, &b| a.add_(b));
+        let (l, h) = acc.split_at(4);
+        let q: Vec<T> = l.iter().zip(h).map(|(a, b)| a.add_(*b)).collect();
+        q[0].add_(q[2]).add_(q[1].add_(q[3])).add_(tail)
     } else {
         let h = v.len() / 2;
         pairwise(&v[..h]).add_(pairwise(&v[h..]))
     }
+}
+
+/// Offsets of a layout's elements relative to its first (negative steps allowed).
+fn rel_offsets(l: &Layout) -> Vec<isize> {
+    let mut out = vec![0isize];
+    for (&d, &st) in l.shape.iter().zip(&l.strides) {
+        out = out
+            .iter()
+            .flat_map(|&o| (0..d as isize).map(move |i| o + i * st))
+            .collect();
+    }
+    out
+}
+
+/// A value reduction whose reduced elements are not one contiguous run
+/// (`sum(axis=0)` of a matrix): the reduced index runs outside, the kept
+/// index inside, so the inner loop walks memory in order, as NumPy does.
+fn accumulate<T: Element>(red: Red, buf: &[T], kept: &Layout, redl: &Layout) -> Vec<T> {
+    let kept_offs: Vec<usize> = kept.offsets().collect();
+    let red_offs = rel_offsets(redl);
+    let comb = |a: T, b: T| match red {
+        Red::Sum => a.add_(b),
+        Red::Prod => a.mul_(b),
+        Red::Max => a.max_(b),
+        _ => a.min_(b),
+    };
+    let mut acc: Vec<T> = kept_offs
+        .iter()
+        .map(|&k| buf[(k as isize + red_offs[0]) as usize])
+        .collect();
+    acc.par_chunks_mut(1024)
+        .zip(kept_offs.par_chunks(1024))
+        .for_each(|(a, ko)| {
+            for &r in &red_offs[1..] {
+                for (x, &k) in a.iter_mut().zip(ko) {
+                    *x = comb(*x, buf[(k as isize + r) as usize]);
+                }
+            }
+        });
+    acc
 }
 
 /// Reduces `vals` (in C order of the reduced axes) on the CPU.
@@ -257,6 +313,11 @@ impl<T: Element> Array<T> {
                     };
                     cpu_one(red, &vals)
                 };
+                if !contiguous_red && !red.is_arg() {
+                    let v = accumulate(red, buf, &sp.kept, &sp.red);
+                    drop(g);
+                    return Ok((Some(Array::from_vec(&self.device, v, &sp.out_shape)?), None));
+                }
                 let res: Vec<(T, u32)> = if m > 64 && r < 1 << 16 {
                     (0..m).into_par_iter().map(one).collect()
                 } else {
