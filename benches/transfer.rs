@@ -29,7 +29,13 @@ fn bench(c: &mut Criterion) {
             })
         });
         let a = Array::from_slice(&dev, &host, &[N]).unwrap();
-        g.bench_function("readback 64 MiB", |b| b.iter(|| a.to_vec().unwrap()));
+        g.bench_function("readback 64 MiB (to_vec)", |b| {
+            b.iter(|| a.to_vec().unwrap())
+        });
+        let mut host_out = vec![0f32; N];
+        g.bench_function("readback 64 MiB (read_into)", |b| {
+            b.iter(|| a.read_into(&mut host_out).unwrap())
+        });
         g.finish();
     }
 }

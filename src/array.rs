@@ -387,20 +387,37 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// A GPU error during readback.
     pub fn to_vec(&self) -> Result<Vec<T>> {
+        let mut out = vec![T::zero(); self.len()];
+        self.read_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Copies the elements in logical C order into `out`, memory the caller
+    /// keeps: repeated readbacks skip the cost of touching fresh pages.
+    ///
+    /// # Errors
+    /// `out.len()` differs from the array's size; a GPU error during readback.
+    pub fn read_into(&self, out: &mut [T]) -> Result<()> {
+        if out.len() != self.len() {
+            return Err(Error::Value(format!(
+                "read_into: the array has {} elements but the slice holds {}",
+                self.len(),
+                out.len()
+            )));
+        }
         match &self.storage {
             Storage::Cpu(s) => {
                 let g = crate::device::cpu::lock(s);
-                Ok(crate::device::cpu::gather(
+                crate::device::cpu::gather_into(
                     bytemuck::cast_slice::<u64, T>(&g),
                     &self.layout,
-                ))
+                    out,
+                );
+                Ok(())
             }
             Storage::Gpu(_) => {
                 let (src, off) = self.contiguous_source()?;
-                let mut out = vec![T::zero(); self.len()];
-                self.gpu()
-                    .read(&src, off, bytemuck::cast_slice_mut(&mut out))?;
-                Ok(out)
+                self.gpu().read(&src, off, bytemuck::cast_slice_mut(out))
             }
         }
     }

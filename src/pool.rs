@@ -21,6 +21,8 @@ pub(crate) enum Usage {
     Array,
     /// Host-visible staging for readback.
     Staging,
+    /// Host-visible staging for uploads.
+    Upload,
     /// Per-batch kernel metadata.
     Meta,
 }

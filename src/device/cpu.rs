@@ -213,18 +213,31 @@ pub(crate) fn map3<A, B, C, O, F>(
 
 /// Copies the elements of `l` out of `buf` in C order.
 pub(crate) fn gather<T: Element>(buf: &[T], l: &Layout) -> Vec<T> {
+    let mut out = vec![T::zero(); l.size()];
+    gather_into(buf, l, &mut out);
+    out
+}
+
+/// Copies the elements of `l` out of `buf` in C order into `out` (of `l`'s size).
+pub(crate) fn gather_into<T: Element>(buf: &[T], l: &Layout, out: &mut [T]) {
     let n = l.size();
     if l.is_c_contiguous() {
-        return buf[l.offset..l.offset + n].to_vec();
+        let src = &buf[l.offset..l.offset + n];
+        if n < PAR_MIN {
+            out.copy_from_slice(src);
+        } else {
+            out.par_chunks_mut(PAR_CHUNK)
+                .zip(src.par_chunks(PAR_CHUNK))
+                .for_each(|(o, s)| o.copy_from_slice(s));
+        }
+        return;
     }
-    let mut out = vec![T::zero(); n];
     map3(
-        &mut out,
+        out,
         &Layout::contiguous(&[n]),
         &Src::Buf(buf, l),
         &Src::<u32>::Scalar(0),
         &Src::<u32>::Scalar(0),
         &|x, _, _| x,
     );
-    out
 }

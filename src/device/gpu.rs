@@ -24,6 +24,8 @@ impl RawAlloc for GpuAlloc {
             Usage::Array => U::STORAGE | U::COPY_SRC | U::COPY_DST,
             // MAP_READ may only be combined with COPY_DST, hence a separate buffer.
             Usage::Staging => U::MAP_READ | U::COPY_DST,
+            // Likewise MAP_WRITE with COPY_SRC.
+            Usage::Upload => U::MAP_WRITE | U::COPY_SRC,
             Usage::Meta => U::STORAGE | U::COPY_DST,
         };
         api::create_buffer(&self.device, bytes, u)
@@ -356,14 +358,30 @@ impl Gpu {
         api::wait(&self.device)
     }
 
-    /// Writes host bytes into a buffer. Flushes first: `write_buffer` lands
-    /// before every command of the next submit, so a pending command that
-    /// still reads the old contents must be submitted before it.
+    /// Writes host bytes into a buffer through a pooled staging buffer and a
+    /// copy recorded in the batch, so the upload takes its place in the
+    /// order of recorded work (a `queue.write_buffer` would land before every
+    /// command of the next submit, ahead of pending commands that still read
+    /// the old contents), and reused staging buffers skip the cost of
+    /// first-touching fresh mapped memory.
     pub(crate) fn upload(&self, dst: &GpuStorage, bytes: &[u8]) -> Result<()> {
-        self.flush()?;
-        if !bytes.is_empty() {
-            self.queue.write_buffer(dst.raw(), 0, bytes);
+        if bytes.is_empty() {
+            return Ok(());
         }
+        let n = bytes.len() as u64;
+        let staging = Arc::new(
+            self.pool
+                .get(n, Usage::Upload, || "upload staging".into())?,
+        );
+        let rx = api::map_write(staging.raw(), n);
+        // The staging buffer may still be the source of a submitted copy;
+        // mapping waits for it.
+        api::wait(&self.device)?;
+        pollster::block_on(rx.receive())
+            .ok_or_else(|| Error::Gpu("upload mapping was cancelled".into()))?
+            .map_err(|e| Error::Gpu(e.to_string()))?;
+        api::write_mapped(staging.raw(), bytes)?;
+        self.copy(&staging, 0, dst, 0, n);
         Ok(())
     }
 

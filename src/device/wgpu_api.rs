@@ -83,6 +83,32 @@ pub(crate) fn map_read(
     rx
 }
 
+/// Starts mapping `staging` for writing; the returned channel fires when done.
+pub(crate) fn map_write(
+    staging: &wgpu::Buffer,
+    bytes: u64,
+) -> futures_intrusive::channel::shared::OneshotReceiver<Result<(), wgpu::BufferAsyncError>> {
+    let (tx, rx) = futures_intrusive::channel::shared::oneshot_channel();
+    staging
+        .slice(..bytes)
+        .map_async(wgpu::MapMode::Write, move |r| {
+            let _ = tx.send(r);
+        });
+    rx
+}
+
+/// Copies `bytes` into the mapped buffer and unmaps.
+pub(crate) fn write_mapped(staging: &wgpu::Buffer, bytes: &[u8]) -> Result<()> {
+    let mut view = staging
+        .slice(..bytes.len() as u64)
+        .get_mapped_range_mut()
+        .map_err(|e| Error::Gpu(e.to_string()))?;
+    view.copy_from_slice(bytes);
+    drop(view);
+    staging.unmap();
+    Ok(())
+}
+
 /// Copies the mapped bytes out and unmaps.
 pub(crate) fn read_mapped(staging: &wgpu::Buffer, bytes: u64, out: &mut [u8]) -> Result<()> {
     let view = staging
