@@ -31,6 +31,15 @@ fn bench(c: &mut Criterion) {
                 continue;
             }
             let (a, b) = square(dev, n);
+            if *name == "cpu" {
+                // The peer: ndarray's dot (matrixmultiply, threaded), same data.
+                let v: Vec<f32> = a.to_vec().expect("readback");
+                let x = ndarray::Array2::from_shape_vec((n, n), v.clone()).expect("shape");
+                let y = ndarray::Array2::from_shape_vec((n, n), v).expect("shape");
+                group.bench_with_input(BenchmarkId::new("ndarray-dot", n), &n, |bch, _| {
+                    bch.iter(|| x.dot(&y))
+                });
+            }
             group.bench_with_input(BenchmarkId::new(*name, n), &n, |bch, _| {
                 bch.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
