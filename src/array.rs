@@ -454,6 +454,15 @@ impl<T: Element> Array<T> {
         }
     }
 
+    /// A copy of the array on another device (through host memory).
+    ///
+    /// # Errors
+    /// The dtype is not supported there; out of memory; a GPU error.
+    #[track_caller]
+    pub fn to_device(&self, dev: &Device) -> Result<Array<T>> {
+        Array::from_vec(dev, self.to_vec()?, self.shape())
+    }
+
     /// The one element of a size-1 array (NumPy's `a.item()`).
     ///
     /// # Errors

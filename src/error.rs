@@ -67,7 +67,7 @@ pub enum Error {
         hint: &'static str,
     },
     /// Arrays that live on different devices.
-    #[error("arrays live on different devices ({0} and {1}); copy one with Array::to_device")]
+    #[error("arrays live on different devices ({0} and {1}); move one with Array::to_device")]
     DeviceMismatch(String, String),
     /// Buffers still alive at a leak check.
     #[error("{0}")]

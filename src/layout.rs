@@ -28,7 +28,8 @@ pub fn c_strides(shape: &[usize]) -> Vec<isize> {
     let mut acc = 1isize;
     for d in (0..shape.len()).rev() {
         strides[d] = acc;
-        acc *= shape[d].max(1) as isize;
+        // Saturates for shapes too large to allocate, which never address memory.
+        acc = acc.saturating_mul(shape[d].max(1) as isize);
     }
     strides
 }
@@ -38,7 +39,13 @@ pub fn checked_size(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| Error::Shape(format!("shape {} is too large", fmt_shape(shape))))
+        .filter(|&n| n <= isize::MAX as usize)
+        .ok_or_else(|| {
+            Error::Shape(format!(
+                "array is too big: shape {} has too many elements",
+                fmt_shape(shape)
+            ))
+        })
 }
 
 /// NumPy's broadcast of several shapes, with NumPy's error message.
@@ -243,6 +250,7 @@ impl Layout {
     /// # Errors
     /// The shapes are not compatible (NumPy's message).
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Layout> {
+        checked_size(shape)?;
         let err = || {
             Error::Shape(format!(
                 "operands could not be broadcast together with remapped shapes \

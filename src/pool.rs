@@ -70,7 +70,8 @@ pub(crate) fn size_class(bytes: u64) -> u64 {
     }
     let pow = 1u64 << (63 - bytes.leading_zeros());
     let step = (pow / 4).max(256);
-    bytes.div_ceil(step) * step
+    // Past any device's limits the class is the request itself (then refused).
+    bytes.div_ceil(step).checked_mul(step).unwrap_or(bytes)
 }
 
 #[derive(Debug, Clone)]

@@ -51,7 +51,7 @@ impl SliceElem {
             // error (if any) is the range's.
             SliceElem::Index(i) => SliceElem::Slice {
                 start: i,
-                end: Some(i + 1),
+                end: if i == -1 { None } else { Some(i + 1) },
                 step: k,
             },
             SliceElem::NewAxis => SliceElem::NewAxis,

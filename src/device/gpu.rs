@@ -46,8 +46,10 @@ const EW_WG: u32 = 512;
 /// vec4s per invocation in the contiguous variant.
 /// Metadata slots start on 256-byte boundaries (storage binding offset alignment).
 const META_ALIGN: usize = 64;
-/// Dispatches recorded before a batch is submitted without being asked.
+/// Commands recorded before a batch is submitted without being asked.
 const MAX_BATCH: usize = 512;
+/// Bytes of copies recorded before a batch is submitted without being asked.
+const MAX_BATCH_COPY_BYTES: u64 = 256 << 20;
 
 /// One recorded command.
 enum Cmd {
@@ -73,6 +75,8 @@ struct Batch {
     cmds: Vec<Cmd>,
     /// The per-batch metadata arena: each dispatch owns a 256-byte aligned slot.
     meta: Vec<u32>,
+    /// Bytes of copies recorded (uploads hold a staging buffer each until submitted).
+    copy_bytes: u64,
 }
 
 /// One argument of an elementwise kernel.
@@ -119,6 +123,37 @@ pub(crate) struct Gpu {
     pipelines: Mutex<HashMap<String, Arc<wgpu::ComputePipeline>>>,
     bgls: Mutex<HashMap<usize, Arc<wgpu::BindGroupLayout>>>,
     batch: Mutex<Batch>,
+    /// Held from taking a batch until it is submitted, so batches reach the
+    /// queue in the order they were recorded, and a thread whose work went
+    /// out in another thread's batch waits until that batch is submitted.
+    submit: Mutex<()>,
+}
+
+/// A staging buffer with a map in flight or in place; dropping it unmaps,
+/// so a failed or cancelled transfer never returns a mapped buffer to the pool.
+struct MapGuard(Option<PoolBuf<GpuAlloc>>);
+
+impl MapGuard {
+    fn raw(&self) -> &wgpu::Buffer {
+        self.0
+            .as_ref()
+            .expect("a guard holds its buffer until released")
+            .raw()
+    }
+    /// The buffer, known to be unmapped now.
+    fn release(mut self) -> PoolBuf<GpuAlloc> {
+        self.0
+            .take()
+            .expect("a guard holds its buffer until released")
+    }
+}
+
+impl Drop for MapGuard {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.raw().unmap();
+        }
+    }
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -147,6 +182,7 @@ impl Gpu {
             pipelines: Mutex::new(HashMap::new()),
             bgls: Mutex::new(HashMap::new()),
             batch: Mutex::new(Batch::default()),
+            submit: Mutex::new(()),
         })
     }
 
@@ -252,6 +288,8 @@ impl Gpu {
         Ok(())
     }
 
+    /// Records a buffer-to-buffer copy; past the batch's command or byte
+    /// threshold, submits.
     pub(crate) fn copy(
         &self,
         src: &GpuStorage,
@@ -259,19 +297,29 @@ impl Gpu {
         dst: &GpuStorage,
         dst_off: u64,
         bytes: u64,
-    ) {
-        locked(&self.batch).cmds.push(Cmd::Copy {
+    ) -> Result<()> {
+        let mut b = locked(&self.batch);
+        b.cmds.push(Cmd::Copy {
             src: src.clone(),
             src_off,
             dst: dst.clone(),
             dst_off,
             bytes,
         });
+        b.copy_bytes += bytes;
+        // Upload staging buffers wait in the batch: bound what they hold.
+        let full = b.cmds.len() >= MAX_BATCH || b.copy_bytes >= MAX_BATCH_COPY_BYTES;
+        drop(b);
+        if full {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Encodes and submits everything recorded. Metadata is written once,
     /// here, so that no dispatch of the batch sees another's.
     pub(crate) fn flush(&self) -> Result<()> {
+        let _order = locked(&self.submit);
         let batch = std::mem::take(&mut *locked(&self.batch));
         if batch.cmds.is_empty() {
             return Ok(());
@@ -369,40 +417,36 @@ impl Gpu {
             return Ok(());
         }
         let n = bytes.len() as u64;
-        let staging = Arc::new(
-            self.pool
-                .get(n, Usage::Upload, || "upload staging".into())?,
-        );
+        let staging = self
+            .pool
+            .get(n, Usage::Upload, || "upload staging".into())?;
         let rx = api::map_write(staging.raw(), n);
+        let g = MapGuard(Some(staging));
         // The staging buffer may still be the source of a submitted copy;
         // mapping waits for it.
         api::wait(&self.device)?;
         pollster::block_on(rx.receive())
             .ok_or_else(|| Error::Gpu("upload mapping was cancelled".into()))?
             .map_err(|e| Error::Gpu(e.to_string()))?;
-        api::write_mapped(staging.raw(), bytes)?;
-        self.copy(&staging, 0, dst, 0, n);
-        Ok(())
+        api::write_mapped(g.raw(), bytes)?;
+        self.copy(&Arc::new(g.release()), 0, dst, 0, n)
     }
 
     /// Records a copy of `bytes` from `src` into a staging buffer, submits,
     /// and returns the staging buffer once it is mapped.
-    fn start_read(
-        &self,
-        src: &GpuStorage,
-        src_off: u64,
-        bytes: u64,
-    ) -> Result<(PoolBuf<GpuAlloc>, ReadRx)> {
+    fn start_read(&self, src: &GpuStorage, src_off: u64, bytes: u64) -> Result<(MapGuard, ReadRx)> {
         let staging = Arc::new(
             self.pool
                 .get(bytes, Usage::Staging, || "readback staging".into())?,
         );
-        self.copy(src, src_off, &staging, 0, bytes);
+        self.copy(src, src_off, &staging, 0, bytes)?;
         self.flush()?;
         let rx = api::map_read(staging.raw(), bytes);
+        // The flush submitted the batch that held the other handle and
+        // dropped it before releasing the submit lock.
         let staging = Arc::try_unwrap(staging)
             .unwrap_or_else(|_| unreachable!("the flushed batch released it"));
-        Ok((staging, rx))
+        Ok((MapGuard(Some(staging)), rx))
     }
 
     /// Reads `out.len()` bytes at `src_off` of `src` (blocking).
@@ -410,16 +454,19 @@ impl Gpu {
         if out.is_empty() {
             return Ok(());
         }
-        let (staging, rx) = self.start_read(src, src_off, out.len() as u64)?;
+        let (g, rx) = self.start_read(src, src_off, out.len() as u64)?;
         api::wait(&self.device)?;
         pollster::block_on(rx.receive())
             .ok_or_else(|| Error::Gpu("readback was cancelled".into()))?
             .map_err(|e| Error::Gpu(e.to_string()))?;
-        api::read_mapped(staging.raw(), out.len() as u64, out)
+        api::read_mapped(g.raw(), out.len() as u64, out)?;
+        drop(g.release());
+        Ok(())
     }
 
     /// Reads without blocking the thread: polls the device each time the
-    /// future is polled, until the mapping is done.
+    /// future is polled, until the mapping is done. Dropping the future
+    /// part-way unmaps the staging buffer before it returns to the pool.
     pub(crate) async fn read_async(
         &self,
         src: &GpuStorage,
@@ -429,7 +476,7 @@ impl Gpu {
         if out.is_empty() {
             return Ok(());
         }
-        let (staging, rx) = self.start_read(src, src_off, out.len() as u64)?;
+        let (g, rx) = self.start_read(src, src_off, out.len() as u64)?;
         let mut fut = std::pin::pin!(rx.receive());
         let r = std::future::poll_fn(|cx| {
             api::poll(&self.device);
@@ -444,7 +491,9 @@ impl Gpu {
         .await;
         r.ok_or_else(|| Error::Gpu("readback was cancelled".into()))?
             .map_err(|e| Error::Gpu(e.to_string()))?;
-        api::read_mapped(staging.raw(), out.len() as u64, out)
+        api::read_mapped(g.raw(), out.len() as u64, out)?;
+        drop(g.release());
+        Ok(())
     }
 
     /// Records `out = kernel(args)` over strided layouts already broadcast to
@@ -460,6 +509,9 @@ impl Gpu {
         let n = out.size();
         if n == 0 {
             return Ok(());
+        }
+        if n > u32::MAX as usize {
+            return Err(too_many(n));
         }
         let mut bufs: Vec<GpuStorage> = Vec::new();
         let binding: Vec<usize> = operands
@@ -502,6 +554,14 @@ impl Gpu {
         };
         self.dispatch(pipeline, bufs, &meta, threads, self.ew_wg)
     }
+}
+
+/// The kernels index elements with 32 bits.
+pub(crate) fn too_many(n: usize) -> Error {
+    Error::Value(format!(
+        "{n} elements: GPU kernels index at most {} elements per operation; split the work or use Device::cpu()",
+        u32::MAX
+    ))
 }
 
 type ReadRx = futures_intrusive::channel::shared::OneshotReceiver<

@@ -232,7 +232,10 @@ pub enum BinaryOp {
     Maximum,
     /// `np.minimum` (NaN propagates)
     Minimum,
-    /// `np.remainder` (Python's modulo: the sign of the divisor)
+    /// `np.remainder` (Python's modulo: the sign of the divisor). On the GPU
+    /// a float remainder is `a - b * trunc(a / b)` in f32, exact while
+    /// `|a / b| < 2^24`; beyond that, and for an infinite divisor, it can
+    /// differ from NumPy's (the CPU backend's `%` is exact).
     Rem,
 }
 

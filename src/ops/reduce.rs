@@ -205,40 +205,31 @@ fn pairwise<T: Element>(v: &[T]) -> T {
     }
 }
 
-/// Offsets of a layout's elements relative to its first (negative steps allowed).
-fn rel_offsets(l: &Layout) -> Vec<isize> {
-    let mut out = vec![0isize];
-    for (&d, &st) in l.shape.iter().zip(&l.strides) {
-        out = out
-            .iter()
-            .flat_map(|&o| (0..d as isize).map(move |i| o + i * st))
-            .collect();
-    }
-    out
-}
-
 /// A value reduction whose reduced elements are not one contiguous run
 /// (`sum(axis=0)` of a matrix): the reduced index runs outside, the kept
 /// index inside, so the inner loop walks memory in order, as NumPy does.
+/// Each task walks the reduced offsets itself: nothing of size R is stored.
 fn accumulate<T: Element>(red: Red, buf: &[T], kept: &Layout, redl: &Layout) -> Vec<T> {
     let kept_offs: Vec<usize> = kept.offsets().collect();
-    let red_offs = rel_offsets(redl);
     let comb = |a: T, b: T| match red {
         Red::Sum => a.add_(b),
         Red::Prod => a.mul_(b),
         Red::Max => a.max_(b),
         _ => a.min_(b),
     };
-    let mut acc: Vec<T> = kept_offs
-        .iter()
-        .map(|&k| buf[(k as isize + red_offs[0]) as usize])
-        .collect();
+    let r = redl.size();
+    let mut acc = vec![T::zero(); kept_offs.len()];
     acc.par_chunks_mut(1024)
         .zip(kept_offs.par_chunks(1024))
         .for_each(|(a, ko)| {
-            for &r in &red_offs[1..] {
+            // `redl` starts at offset 0 and may step backwards: its walker's
+            // offsets are relative, and wrap through usize back to isize exactly.
+            let mut w = Walker::new(redl, 0);
+            for j in 0..r {
+                let rel = w.next() as isize;
                 for (x, &k) in a.iter_mut().zip(ko) {
-                    *x = comb(*x, buf[(k as isize + r) as usize]);
+                    let v = buf[(k as isize + rel) as usize];
+                    *x = if j == 0 { v } else { comb(*x, v) };
                 }
             }
         });
@@ -277,7 +268,7 @@ impl<T: Element> Array<T> {
     fn reduce_raw(&self, red: Red, axes: &Axes, keepdims: bool) -> Result<Reduced<T>> {
         let sp = split(&self.layout, axes, keepdims)?;
         let (m, r) = (sp.kept.size(), sp.red.size());
-        if r == 0 && m > 0 {
+        if r == 0 {
             return match red {
                 Red::Sum => Ok((Some(Array::zeros(&self.device, &sp.out_shape)?), None)),
                 Red::Prod => Ok((Some(Array::ones(&self.device, &sp.out_shape)?), None)),
@@ -336,6 +327,9 @@ impl<T: Element> Array<T> {
                 }
             }
             Storage::Gpu(src) => {
+                if m.max(r) > u32::MAX as usize {
+                    return Err(crate::device::gpu::too_many(m.max(r)));
+                }
                 let gpu = self.gpu();
                 let pipeline = gpu.pipeline(
                     &format!("reduce|{red:?}|{:?}", T::DTYPE),
@@ -547,7 +541,7 @@ impl<T: Float> Array<T> {
         let axes = axes.into();
         let n = split(&self.layout, &axes, keepdims)?.red.size();
         let s = self.sum(axes, keepdims)?;
-        s.mul_scalar_inplace(T::from_f64(1.0 / n as f64))?;
+        s.div_scalar_inplace(T::from_f64(n as f64))?;
         Ok(s)
     }
 
@@ -563,7 +557,8 @@ impl<T: Float> Array<T> {
         let d = self.sub(&mean)?;
         d.mul_inplace(&d)?;
         let s = d.sum(axes, keepdims)?;
-        s.mul_scalar_inplace(T::from_f64(1.0 / (n as f64 - ddof as f64)))?;
+        // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
+        s.div_scalar_inplace(T::from_f64((n as f64 - ddof as f64).max(0.0)))?;
         Ok(s)
     }
 
