@@ -53,7 +53,7 @@ impl fmt::Display for DeviceInfo {
 
 pub(crate) enum Backend {
     Cpu(Arc<Pool<CpuAlloc>>),
-    Gpu(Gpu),
+    Gpu(Box<Gpu>),
 }
 
 pub(crate) struct Inner {
@@ -267,7 +267,7 @@ impl Device {
         let info = summary(a).info;
         Ok(Device {
             inner: Arc::new(Inner {
-                backend: Backend::Gpu(Gpu::new(a)?),
+                backend: Backend::Gpu(Box::new(Gpu::new(a)?)),
                 info,
             }),
         })
