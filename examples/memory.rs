@@ -3,19 +3,12 @@
 //!
 //! `cargo run --release --example memory [-- --device cpu|gpu]`
 
-use ndgpu::{Array, Device};
+use ndgpu::Array;
 
-fn device() -> ndgpu::Result<Device> {
-    let args: Vec<String> = std::env::args().collect();
-    let name = args
-        .iter()
-        .position(|a| a == "--device")
-        .and_then(|i| args.get(i + 1));
-    Device::by_name(name.map_or("auto", |s| s.as_str()))
-}
+mod common;
 
 fn main() -> ndgpu::Result<()> {
-    let dev = device()?;
+    let dev = common::device()?;
     println!("running on {}\n", dev.info());
 
     println!("a loop of y = x + x; x *= 0.5 on 1M floats:");

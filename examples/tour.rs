@@ -2,19 +2,12 @@
 //!
 //! `cargo run --release --example tour [-- --device cpu|gpu]`
 
-use ndgpu::{s, Array, Device};
+use ndgpu::{s, Array};
 
-fn device() -> ndgpu::Result<Device> {
-    let args: Vec<String> = std::env::args().collect();
-    let name = args
-        .iter()
-        .position(|a| a == "--device")
-        .and_then(|i| args.get(i + 1));
-    Device::by_name(name.map_or("auto", |s| s.as_str()))
-}
+mod common;
 
 fn main() -> ndgpu::Result<()> {
-    let dev = device()?;
+    let dev = common::device()?;
     println!("running on {}\n", dev.info());
     let guard = dev.leak_check();
 

@@ -61,17 +61,10 @@ fn h_pow_f32(a: f32, b: f32) -> f32 {
 }
 fn h_pow_i32(a: i32, b: i32) -> i32 {
     if (b < 0) { return select(0, select(1, select(-1, 1, (b & 1) == 0), a == -1), a == 1 || a == -1); }
-    var r = 1;
-    var base = a;
-    var e = u32(b);
-    loop {
-        if (e == 0u) { break; }
-        if ((e & 1u) == 1u) { r = r * base; }
-        base = base * base;
-        e = e >> 1u;
-    }
-    return r;
+    // Wrapping products keep the same low 32 bits signed or unsigned.
+    return bitcast<i32>(h_pow_u32(bitcast<u32>(a), u32(b)));
 }
+// Integer power by squaring, wrapping as NumPy's.
 fn h_pow_u32(a: u32, b: u32) -> u32 {
     var r = 1u;
     var base = a;

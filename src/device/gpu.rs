@@ -420,7 +420,7 @@ impl Gpu {
         let staging = self
             .pool
             .get(n, Usage::Upload, || "upload staging".into())?;
-        let rx = api::map_write(staging.raw(), n);
+        let rx = api::map(staging.raw(), n, wgpu::MapMode::Write);
         let g = MapGuard(Some(staging));
         // The staging buffer may still be the source of a submitted copy;
         // mapping waits for it.
@@ -434,14 +434,19 @@ impl Gpu {
 
     /// Records a copy of `bytes` from `src` into a staging buffer, submits,
     /// and returns the staging buffer once it is mapped.
-    fn start_read(&self, src: &GpuStorage, src_off: u64, bytes: u64) -> Result<(MapGuard, ReadRx)> {
+    fn start_read(
+        &self,
+        src: &GpuStorage,
+        src_off: u64,
+        bytes: u64,
+    ) -> Result<(MapGuard, api::MapRx)> {
         let staging = Arc::new(
             self.pool
                 .get(bytes, Usage::Staging, || "readback staging".into())?,
         );
         self.copy(src, src_off, &staging, 0, bytes)?;
         self.flush()?;
-        let rx = api::map_read(staging.raw(), bytes);
+        let rx = api::map(staging.raw(), bytes, wgpu::MapMode::Read);
         // The flush submitted the batch that held the other handle and
         // dropped it before releasing the submit lock.
         let staging = Arc::try_unwrap(staging)
@@ -556,6 +561,20 @@ impl Gpu {
     }
 }
 
+/// Parses and validates WGSL with naga, as wgpu would, for the tests that
+/// check every generated kernel.
+#[cfg(test)]
+pub(crate) fn validate_wgsl(src: &str) -> std::result::Result<(), String> {
+    let module = naga::front::wgsl::parse_str(src).map_err(|e| e.emit_to_string(src))?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .map(|_| ())
+    .map_err(|e| e.emit_to_string(src))
+}
+
 /// The kernels index elements with 32 bits.
 pub(crate) fn too_many(n: usize) -> Error {
     Error::Value(format!(
@@ -563,10 +582,6 @@ pub(crate) fn too_many(n: usize) -> Error {
         u32::MAX
     ))
 }
-
-type ReadRx = futures_intrusive::channel::shared::OneshotReceiver<
-    std::result::Result<(), wgpu::BufferAsyncError>,
->;
 
 fn wgsl_ty(d: DType, vec4: bool) -> String {
     let s = d

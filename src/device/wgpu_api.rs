@@ -69,31 +69,16 @@ pub(crate) fn create_buffer(
     }
 }
 
-/// Starts mapping `staging` for reading; the returned channel fires when done.
-pub(crate) fn map_read(
-    staging: &wgpu::Buffer,
-    bytes: u64,
-) -> futures_intrusive::channel::shared::OneshotReceiver<Result<(), wgpu::BufferAsyncError>> {
-    let (tx, rx) = futures_intrusive::channel::shared::oneshot_channel();
-    staging
-        .slice(..bytes)
-        .map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-    rx
-}
+/// The receiving end of a `map_async` callback.
+pub(crate) type MapRx =
+    futures_intrusive::channel::shared::OneshotReceiver<Result<(), wgpu::BufferAsyncError>>;
 
-/// Starts mapping `staging` for writing; the returned channel fires when done.
-pub(crate) fn map_write(
-    staging: &wgpu::Buffer,
-    bytes: u64,
-) -> futures_intrusive::channel::shared::OneshotReceiver<Result<(), wgpu::BufferAsyncError>> {
+/// Starts mapping the first `bytes` of `staging`; the channel fires when done.
+pub(crate) fn map(staging: &wgpu::Buffer, bytes: u64, mode: wgpu::MapMode) -> MapRx {
     let (tx, rx) = futures_intrusive::channel::shared::oneshot_channel();
-    staging
-        .slice(..bytes)
-        .map_async(wgpu::MapMode::Write, move |r| {
-            let _ = tx.send(r);
-        });
+    staging.slice(..bytes).map_async(mode, move |r| {
+        let _ = tx.send(r);
+    });
     rx
 }
 

@@ -766,14 +766,12 @@ mod tests {
     use crate::device::gpu::ew_source;
 
     fn validate(src: &str) {
-        let module = naga::front::wgsl::parse_str(src)
-            .unwrap_or_else(|e| panic!("{}\n{src}", e.emit_to_string(src)));
-        naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::all(),
-        )
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{}\n{src}", e.emit_to_string(src)));
+        crate::device::gpu::validate_wgsl(src).unwrap_or_else(|e| {
+            panic!(
+                "{e}
+{src}"
+            )
+        });
     }
 
     fn all_variants(expr: &str, out: DType, args: &[KArg]) {

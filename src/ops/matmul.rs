@@ -719,14 +719,8 @@ mod tests {
                     ([1, 0, 0], 2),
                 ] {
                     let src = source(v, d, &binding, n);
-                    let module = naga::front::wgsl::parse_str(&src)
-                        .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
-                    naga::valid::Validator::new(
-                        naga::valid::ValidationFlags::all(),
-                        naga::valid::Capabilities::all(),
-                    )
-                    .validate(&module)
-                    .unwrap_or_else(|e| panic!("{v:?} {d:?}: {}", e.emit_to_string(&src)));
+                    crate::device::gpu::validate_wgsl(&src)
+                        .unwrap_or_else(|e| panic!("{v:?} {d:?}: {e}"));
                 }
             }
         }

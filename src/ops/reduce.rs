@@ -589,14 +589,8 @@ mod tests {
                 Red::ArgMin,
             ] {
                 let src = reduce_source(r, d);
-                let m = naga::front::wgsl::parse_str(&src)
-                    .unwrap_or_else(|e| panic!("{}", e.emit_to_string(&src)));
-                naga::valid::Validator::new(
-                    naga::valid::ValidationFlags::all(),
-                    naga::valid::Capabilities::all(),
-                )
-                .validate(&m)
-                .unwrap_or_else(|e| panic!("{r:?} {d:?}: {}", e.emit_to_string(&src)));
+                crate::device::gpu::validate_wgsl(&src)
+                    .unwrap_or_else(|e| panic!("{r:?} {d:?}: {e}"));
             }
         }
     }
