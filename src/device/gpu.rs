@@ -118,7 +118,7 @@ pub(crate) struct Gpu {
     pub(crate) max_binding: u64,
     /// The elementwise kernels' workgroup size on this adapter.
     ew_wg: u32,
-    #[allow(dead_code)] // the matmul kernel choice reads it
+    /// Discrete, integrated or CPU: picks the matmul kernel.
     pub(crate) adapter_kind: wgpu::DeviceType,
     pipelines: Mutex<HashMap<String, Arc<wgpu::ComputePipeline>>>,
     bgls: Mutex<HashMap<usize, Arc<wgpu::BindGroupLayout>>>,
