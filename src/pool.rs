@@ -100,6 +100,7 @@ pub(crate) struct PoolBuf<A: RawAlloc> {
     buf: Option<A::Buf>,
     id: u64,
     class: u64,
+    requested: u64,
     usage: Usage,
     pool: Arc<Pool<A>>,
 }
@@ -114,6 +115,10 @@ impl<A: RawAlloc> PoolBuf<A> {
     /// The buffer's size in bytes (its size class).
     pub(crate) fn bytes(&self) -> u64 {
         self.class
+    }
+    /// The bytes asked for (at most [`bytes`](PoolBuf::bytes)).
+    pub(crate) fn requested(&self) -> u64 {
+        self.requested
     }
     /// The pool-wide id of this allocation.
     pub(crate) fn id(&self) -> u64 {
@@ -166,7 +171,8 @@ impl<A: RawAlloc> Pool<A> {
         label: impl FnOnce() -> String,
     ) -> Result<PoolBuf<A>> {
         let location = Location::caller();
-        let class = size_class(bytes);
+        // A request that fits the device never fails for its rounding.
+        let class = size_class(bytes).min(self.alloc.max_buffer_bytes().max(bytes));
         let oom = |live: u64| Error::OutOfMemory {
             requested: bytes,
             limit: self.alloc.max_buffer_bytes(),
@@ -230,6 +236,7 @@ impl<A: RawAlloc> Pool<A> {
             buf: Some(buf),
             id,
             class,
+            requested: bytes,
             usage,
             pool: self.clone(),
         })

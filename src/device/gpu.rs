@@ -254,9 +254,10 @@ impl Gpu {
         groups: (u32, u32, u32),
     ) -> Result<()> {
         for b in &buffers {
-            if b.bytes() > self.max_binding {
+            // The bytes asked for: a size class may round past the limit.
+            if b.requested() > self.max_binding {
                 return Err(Error::OutOfMemory {
-                    requested: b.bytes(),
+                    requested: b.requested(),
                     limit: self.max_binding,
                     live: self.pool.stats().live_bytes,
                     device: format!(
@@ -374,7 +375,15 @@ impl Gpu {
                         for (i, b) in buffers.iter().enumerate() {
                             entries.push(wgpu::BindGroupEntry {
                                 binding: i as u32 + 1,
-                                resource: b.raw().as_entire_binding(),
+                                // At most the binding limit (the part past
+                                // it is size-class rounding, never addressed).
+                                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                    buffer: b.raw(),
+                                    offset: 0,
+                                    size: wgpu::BufferSize::new(
+                                        b.bytes().min(self.max_binding & !3),
+                                    ),
+                                }),
                             });
                         }
                         let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
