@@ -259,6 +259,46 @@ fn dot_semantics(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// NumPy's N-d dot: `dot(a, b)[i, j, k, n] = sum_c a[i, j, c] * b[k, c, n]`,
+/// and a 0-d operand scales the other.
+fn dot_nd_and_0d(dev: &Device) -> Result<()> {
+    let av: Vec<i32> = (0..24).map(|x| x % 7 - 3).collect();
+    let bv: Vec<i32> = (0..40).map(|x| x % 5 - 2).collect();
+    let a = Array::from_slice(dev, &av, &[2, 3, 4])?;
+    let b = Array::from_slice(dev, &bv, &[2, 4, 5])?;
+    let got = a.dot(&b)?;
+    assert_eq!(got.shape(), &[2, 3, 2, 5]);
+    let mut want = Vec::new();
+    for i in 0..2 {
+        for j in 0..3 {
+            for k in 0..2 {
+                for n in 0..5 {
+                    want.push(
+                        (0..4)
+                            .map(|c| av[(i * 3 + j) * 4 + c] * bv[(k * 4 + c) * 5 + n])
+                            .sum::<i32>(),
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(got.to_vec()?, want);
+    // N-d · 1-D sums over the last axis of a.
+    let v = Array::from_slice(dev, &[1, 2, 3, 4], &[4])?;
+    let want: Vec<i32> = (0..6)
+        .map(|r| (0..4).map(|c| av[r * 4 + c] * (c as i32 + 1)).sum())
+        .collect();
+    assert_eq!(a.dot(&v)?.to_vec()?, want);
+    // np.dot(np.array(3), np.arange(3)) == [0 3 6]
+    let s = Array::from_slice(dev, &[3], &[])?;
+    assert_eq!(
+        s.dot(&Array::from_slice(dev, &[0, 1, 2], &[3])?)?
+            .to_vec()?,
+        vec![0, 3, 6]
+    );
+    Ok(())
+}
+
 fn shape_errors(dev: &Device) -> Result<()> {
     let a = Array::<f32>::zeros(dev, &[2, 3])?;
     let b = Array::<f32>::zeros(dev, &[4, 5])?;
@@ -287,7 +327,11 @@ fn shape_errors(dev: &Device) -> Result<()> {
     let x = Array::<f32>::zeros(dev, &[2, 3, 4])?;
     let y = Array::<f32>::zeros(dev, &[3, 4, 5])?;
     assert!(msg(x.matmul(&y)).contains("could not be broadcast"));
-    assert!(msg(x.dot(&y)).contains("use matmul"));
+    assert_eq!(
+        msg(x.dot(&Array::<f32>::zeros(dev, &[3, 5, 6])?)),
+        "shapes (2,3,4) and (3,5,6) not aligned: 4 (dim 2) != 5 (dim 1)"
+    );
+    assert_eq!(x.dot(&y)?.shape(), &[2, 3, 3, 5]);
     // out of the wrong shape, read-only out
     let out = Array::<f32>::zeros(dev, &[2, 4])?;
     assert!(a
@@ -334,6 +378,7 @@ fn into_out(dev: &Device) -> Result<()> {
 }
 
 test_device!(
+    dot_nd_and_0d,
     sizes,
     views,
     batched,

@@ -159,10 +159,13 @@ impl Plan {
 }
 
 impl<T: Element> Array<T> {
-    /// The dot product, NumPy's `np.dot(a, b)` for 1-D and 2-D operands:
-    /// 1-D·1-D is the inner product (a 0-d array), 2-D·1-D and 1-D·2-D a
-    /// matrix-vector product, 2-D·2-D the matrix product. Views (`a.t()`,
-    /// slices) are read through their strides, never copied.
+    /// The dot product, NumPy's `np.dot(a, b)`: 1-D·1-D is the inner product
+    /// (a 0-d array), 2-D·1-D and 1-D·2-D a matrix-vector product, 2-D·2-D
+    /// the matrix product, a 0-d operand scales the other, and N-d operands
+    /// take the sum product over `a`'s last axis and `b`'s second-to-last
+    /// (for N-d `b` that axis is gathered into a copy first). Views (`a.t()`,
+    /// slices) of 1-D and 2-D operands are read through their strides, never
+    /// copied.
     ///
     /// ```
     /// use ndgpu::{Array, Device};
@@ -177,30 +180,45 @@ impl<T: Element> Array<T> {
     ///
     /// # Errors
     /// Inner dimensions that differ (NumPy's `shapes (2,3) and (4,5) not
-    /// aligned: 3 (dim 1) != 4 (dim 0)`); a 0-d operand or one with more than
-    /// two axes (use [`matmul`](Array::matmul) for stacks of matrices, whose
-    /// semantics differ from NumPy's N-d `dot`); arrays on different devices;
-    /// out of memory.
+    /// aligned: 3 (dim 1) != 4 (dim 0)`); arrays on different devices; out of
+    /// memory.
     pub fn dot(&self, other: &Array<T>) -> Result<Array<T>> {
         let (a, b) = (self.shape(), other.shape());
-        if !(1..=2).contains(&a.len()) || !(1..=2).contains(&b.len()) {
-            return Err(Error::Value(format!(
-                "dot: ndgpu takes 1-D and 2-D operands (got shapes {} and {}); use matmul for stacks of matrices",
-                fmt_shape(a),
-                fmt_shape(b)
-            )));
+        // A 0-d operand scales the other (NumPy's dot is then multiply).
+        if a.is_empty() || b.is_empty() {
+            return self.mul(other);
         }
         let ka = a[a.len() - 1];
-        if ka != b[0] {
+        let kb_dim = b.len().saturating_sub(2);
+        if ka != b[kb_dim] {
             return Err(Error::Shape(format!(
-                "shapes {} and {} not aligned: {ka} (dim {}) != {} (dim 0)",
+                "shapes {} and {} not aligned: {ka} (dim {}) != {} (dim {kb_dim})",
                 fmt_shape(a),
                 fmt_shape(b),
                 a.len() - 1,
-                b[0]
+                b[kb_dim]
             )));
         }
-        self.product(other, None, MatmulKernel::Auto)
+        if a.len() <= 2 && b.len() <= 2 {
+            return self.product(other, None, MatmulKernel::Auto);
+        }
+        if b.len() == 1 {
+            // (..., K) · (K): matmul's column rule is NumPy's dot here.
+            return self.matmul(other);
+        }
+        // N-d: a sum product over a's last axis and b's second-to-last:
+        // (P, K) · (K, Q·N), then back to a.shape[:-1] + b.shape[:-2] + (N,).
+        let n = b[b.len() - 1];
+        let p: usize = a[..a.len() - 1].iter().product();
+        let q: usize = b[..b.len() - 2].iter().product();
+        let mut perm: Vec<usize> = vec![b.len() - 2];
+        perm.extend((0..b.len() - 2).chain([b.len() - 1]));
+        let a2 = self.reshape(&[p, ka])?;
+        let b2 = other.permute(&perm)?.reshape(&[ka, q * n])?;
+        let mut shape = a[..a.len() - 1].to_vec();
+        shape.extend_from_slice(&b[..b.len() - 2]);
+        shape.push(n);
+        a2.product(&b2, None, MatmulKernel::Auto)?.reshape(&shape)
     }
 
     /// The matrix product with NumPy's `matmul` rules (`a @ b`): the last
