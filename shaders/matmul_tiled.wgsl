@@ -27,7 +27,8 @@ fn main(
     // barriers inside it require.
     for (var b = wid.z; b < nb; b = b + nwg.z) {
         let o = batch_offsets(b);
-        var acc: array<vec4<T>, 4>;
+        // Zeroed explicitly for every batch entry, not left to the compiler.
+        var acc = array<vec4<T>, 4>();
         for (var k0 = 0u; k0 < K; k0 = k0 + 16u) {
             for (var i = 0u; i < 4u; i = i + 1u) {
                 let e = tid + i * 256u;

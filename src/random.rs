@@ -122,8 +122,9 @@ pub fn bits(dev: &Device, shape: &[usize], seed: u64) -> Result<Array<u32>> {
 
 /// `lo + (hi - lo) * u` with `u` the top 24 bits of word `a` times 2⁻²⁴.
 const UNIFORM: &str = "b + (c - b) * ({B}(a >> {A}(8u)) * 5.9604645e-8)";
-/// Box–Muller on words `a` and `b`: `u1` in (0, 1], `u2` in [0, 1).
-const NORMAL: &str = "sqrt(-2.0 * log({O}((a >> {A}(8u)) + {A}(1u)) * 5.9604645e-8)) * cos(6.2831855 * ({O}(b >> {B}(8u)) * 5.9604645e-8))";
+/// Box–Muller on words `a` and `b`: `u1` in (0, 1], `u2` in [0, 1), and the
+/// angle `pi * (2 u2 - 1)` in [-pi, pi), where WGSL bounds `cos`'s error.
+const NORMAL: &str = "sqrt(-2.0 * log({O}((a >> {A}(8u)) + {A}(1u)) * 5.9604645e-8)) * cos(3.1415927 * (2.0 * ({O}(b >> {B}(8u)) * 5.9604645e-8) - 1.0))";
 #[cfg(test)]
 pub(crate) const KERNELS: [&str; 2] = [UNIFORM, NORMAL];
 
@@ -167,7 +168,7 @@ pub fn uniform(dev: &Device, shape: &[usize], lo: f32, hi: f32, seed: u64) -> Re
 /// Normal f32 draws by Box–Muller on words `2·(offset + j)` and `2·(offset + j) + 1`.
 ///
 /// # Errors
-/// The range passes 2³² words; out of memory.
+/// A negative `std` (NumPy: `scale < 0`); the range passes 2³² words; out of memory.
 #[track_caller]
 pub fn normal_at(
     dev: &Device,
@@ -177,6 +178,9 @@ pub fn normal_at(
     seed: u64,
     offset: u64,
 ) -> Result<Array<f32>> {
+    if std < 0.0 {
+        return Err(Error::Value("scale < 0".into()));
+    }
     let n = checked_size(shape)?;
     let w = bits_at(dev, &[n, 2], seed, offset.saturating_mul(2))?;
     let (w0, w1) = (
@@ -192,7 +196,7 @@ pub fn normal_at(
         |x: u32, y: u32, _: f32| {
             let u1 = ((x >> 8) + 1) as f32 * INV24;
             let u2 = (y >> 8) as f32 * INV24;
-            (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+            (-2.0 * u1.ln()).sqrt() * (std::f32::consts::PI * (2.0 * u2 - 1.0)).cos()
         },
     )?;
     out.mul_scalar_inplace(std)?;

@@ -43,6 +43,11 @@ fn creation(dev: &Device) -> Result<()> {
     assert_eq!(Array::arange(dev, 5, 0, -2)?.to_vec()?, vec![5, 3, 1]);
     assert_eq!(Array::arange(dev, 3u32, 3, 1)?.len(), 0);
     assert!(Array::arange(dev, 0, 5, 0).is_err());
+    // np.arange(0, 1, 0.01, dtype=np.float32) has 100 elements, and
+    // np.arange(0, 7, 0.7, dtype=np.float32) 10: the length is computed in f32.
+    assert_eq!(Array::arange(dev, 0.0f32, 1.0, 0.01)?.len(), 100);
+    assert_eq!(Array::arange(dev, 0.0f32, 7.0, 0.7)?.len(), 10);
+    assert!(Array::arange(dev, 0.0f32, f32::NAN, 1.0).is_err());
     let n = 100_003;
     let a = Array::arange(dev, 0.0f32, n as f32 * 0.5, 0.5)?.to_vec()?;
     assert_eq!(a.len(), n);
@@ -112,6 +117,12 @@ fn random_moments(dev: &Device) -> Result<()> {
     // Different seeds differ.
     let u2 = random::uniform(dev, &[16], 0.0, 1.0, 8)?.to_vec()?;
     assert_ne!(u2, v[..16].to_vec());
+    assert_eq!(
+        random::normal(dev, &[2], 0.0, -1.0, 1)
+            .unwrap_err()
+            .to_string(),
+        "scale < 0"
+    );
     Ok(())
 }
 
@@ -143,6 +154,7 @@ test_device!(
 fn random_is_identical_across_devices() {
     let Some(gpu) = common::gpu() else { return };
     let cpu = Device::cpu();
+    let cpu_guard = cpu.leak_check();
     common::checked(&gpu, |g| {
         let shape = [257, 129];
         let (bg, bc) = (
@@ -174,4 +186,5 @@ fn random_is_identical_across_devices() {
         }
         Ok(())
     });
+    cpu_guard.finish().unwrap();
 }

@@ -283,7 +283,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn views_gather_and_write_as_numpy((shape, ranges, perm_seed, bcast) in arb_view()) {
-        let devs: Vec<Device> = [Some(Device::cpu()), common::gpu().map(|d| d.clone())].into_iter().flatten().collect();
+        // Hold the shared GPU for the whole case, as test_device! tests do.
+        let gpu = common::gpu();
+        let devs: Vec<Device> = [Some(Device::cpu()), gpu.as_deref().cloned()].into_iter().flatten().collect();
         for dev in devs {
             let guard = dev.leak_check();
             let n: usize = shape.iter().product();

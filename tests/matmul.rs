@@ -395,6 +395,7 @@ fn gpu_matches_cpu() {
     let Some(gpu) = common::gpu() else { return };
     let cpu = Device::cpu();
     let guard = gpu.leak_check();
+    let cpu_guard = cpu.leak_check();
     let (va, vb) = (values(96 * 80, 1), values(80 * 72, 2));
     let want = Array::from_slice(&cpu, &va, &[96, 80])
         .unwrap()
@@ -411,5 +412,6 @@ fn gpu_matches_cpu() {
         }
     }
     drop((a, b));
+    cpu_guard.finish().unwrap();
     guard.finish().unwrap();
 }

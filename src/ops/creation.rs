@@ -60,30 +60,40 @@ impl<T: Element> Array<T> {
     /// A zero step; out of memory.
     #[track_caller]
     pub fn arange(dev: &Device, start: T, stop: T, step: T) -> Result<Array<T>> {
-        let (a, b, s) = (start.to_f64(), stop.to_f64(), step.to_f64());
-        if s == 0.0 {
+        if step == T::zero() {
             return Err(Error::Value("arange: step must not be zero".into()));
         }
-        let n = ((b - a) / s).ceil().max(0.0) as usize;
-        Array::iota(dev, start, step, n)
+        // NumPy computes the length in the inputs' type: for f32 inputs
+        // (1 - 0) / 0.01 rounds to 100 in f32, not 100.0000002 as in f64.
+        let len = if T::DTYPE.is_float() {
+            stop.sub_(start).div_(step).to_f64()
+        } else {
+            (stop.to_f64() - start.to_f64()) / step.to_f64()
+        };
+        if len.is_nan() {
+            return Err(Error::Value("arange: cannot compute length".into()));
+        }
+        let n = len.ceil().max(0.0) as usize;
+        Array::iota(dev, start.to_f64(), step.to_f64(), n)
     }
 
-    /// `start + i * step` for `i` in `0..n`.
+    /// `start + i * step` for `i` in `0..n`: in f64 on the CPU, as NumPy
+    /// computes it, and in the element type on the GPU (within an ulp or so).
     #[track_caller]
-    fn iota(dev: &Device, start: T, step: T, n: usize) -> Result<Array<T>> {
+    fn iota(dev: &Device, start: f64, step: f64, n: usize) -> Result<Array<T>> {
         let out = Array::<T>::uninit(dev, &[n])?;
         match &out.storage {
             Storage::Cpu(st) => {
                 let mut g = crate::device::cpu::lock(st);
                 let buf: &mut [T] = bytemuck::cast_slice_mut(&mut g);
                 for (i, v) in buf[..n].iter_mut().enumerate() {
-                    *v = start.add_(T::from_f64(i as f64).mul_(step));
+                    *v = T::from_f64(start + i as f64 * step);
                 }
             }
             // The CPU closure is never called on a GPU array.
             Storage::Gpu(_) => out.ew(
-                Arg::Scalar(start),
-                Arg::Scalar(step),
+                Arg::Scalar(T::from_f64(start)),
+                Arg::Scalar(T::from_f64(step)),
                 NONE,
                 "a + {A}(i) * b",
                 |x: T, _: T, _: u32| x,
@@ -143,11 +153,11 @@ impl<T: Float> Array<T> {
     #[track_caller]
     pub fn linspace(dev: &Device, start: T, stop: T, num: usize) -> Result<Array<T>> {
         let step = if num > 1 {
-            T::from_f64((stop.to_f64() - start.to_f64()) / (num - 1) as f64)
+            (stop.to_f64() - start.to_f64()) / (num - 1) as f64
         } else {
-            T::zero()
+            0.0
         };
-        let out = Array::iota(dev, start, step, num)?;
+        let out = Array::iota(dev, start.to_f64(), step, num)?;
         if num > 1 {
             out.slice(crate::s![-1])?.fill(stop)?;
         }
