@@ -377,7 +377,24 @@ fn into_out(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// A result taller than 65535 row-workgroups of the GPU kernels.
+fn tall_result(dev: &Device) -> Result<()> {
+    let (m, k, n) = (2_100_000, 3, 4);
+    let av: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 - 6.0).collect();
+    let bv: Vec<f32> = (0..k * n).map(|i| i as f32 * 0.5 - 1.0).collect();
+    let c = Array::from_slice(dev, &av, &[m, k])?.matmul(&Array::from_slice(dev, &bv, &[k, n])?)?;
+    let got = c.to_vec()?;
+    for r in [0, 1, 65535 * 32 - 1, 65535 * 32, m - 1] {
+        for j in 0..n {
+            let want: f32 = (0..k).map(|t| av[r * k + t] * bv[t * n + j]).sum();
+            assert_eq!(got[r * n + j], want, "row {r} col {j}");
+        }
+    }
+    Ok(())
+}
+
 test_device!(
+    tall_result,
     dot_nd_and_0d,
     sizes,
     views,

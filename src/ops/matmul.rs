@@ -702,6 +702,18 @@ fn gpu_product<T: Element>(
     };
     let gx = plan.n.div_ceil(cols);
     let gy = plan.m.div_ceil(rows);
+    if gy > 65535 && plan.batch() == 1 {
+        // A tall result: one dispatch per band of 65535 row-workgroups, each
+        // a row slice of A and C (C is C-contiguous, its rows consecutive).
+        let band = 65535 * rows;
+        for r0 in (0..plan.m).step_by(band) {
+            let mut p = plan.clone();
+            p.m = band.min(plan.m - r0);
+            p.a.offset += r0 as isize * plan.a.rs;
+            gpu_product::<T>(g, &p, s, c_off + r0 * plan.n, kernel)?;
+        }
+        return Ok(());
+    }
     if gx > 65535 || gy > 65535 {
         return Err(Error::Value(format!(
             "matmul: a {}x{} result needs more than 65535 workgroups along one axis",
