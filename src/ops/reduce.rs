@@ -119,9 +119,11 @@ impl Red {
 const PER_THREAD: usize = 64;
 const WG: usize = 256;
 
-pub(crate) fn reduce_source(red: Red, d: DType) -> String {
+pub(crate) fn reduce_source(red: Red, d: DType, linear: bool) -> String {
     let (ident, comb, take) = red.wgsl(d);
     include_str!("../../shaders/reduce.wgsl")
+        .replace("{LINEAR}", if linear { "true" } else { "false" })
+        .replace("{PER}", &PER_THREAD.to_string())
         .replace("{T}", d.wgsl().unwrap_or("f32"))
         .replace("{IDENT}", &ident)
         .replace("{COMB}", comb)
@@ -331,12 +333,20 @@ impl<T: Element> Array<T> {
                     return Err(crate::device::gpu::too_many(m.max(r)));
                 }
                 let gpu = self.gpu();
-                let pipeline = gpu.pipeline(
-                    &format!("reduce|{red:?}|{:?}", T::DTYPE),
-                    || reduce_source(red, T::DTYPE),
-                    2,
-                )?;
+                let pipe = |linear: bool| {
+                    gpu.pipeline(
+                        &format!("reduce|{red:?}|{:?}|{linear}", T::DTYPE),
+                        || reduce_source(red, T::DTYPE, linear),
+                        2,
+                    )
+                };
                 let groups = r.div_ceil(WG * PER_THREAD).clamp(1, 1 << 16);
+                // One output over one run from element 0, in whole chunks.
+                let linear = m == 1
+                    && sp.kept.offset == 0
+                    && sp.red.ndim() == 1
+                    && sp.red.strides[0] == 1
+                    && groups * WG * PER_THREAD >= r;
                 let meta = |mm: usize,
                             rr: usize,
                             g: usize,
@@ -383,7 +393,7 @@ impl<T: Element> Array<T> {
                 if groups == 1 {
                     let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
                     gpu.dispatch(
-                        pipeline,
+                        pipe(linear)?,
                         vec![fin, src.clone()],
                         &md,
                         (m * WG) as u64,
@@ -397,7 +407,7 @@ impl<T: Element> Array<T> {
                     };
                     let md = meta(m, r, groups, false, false, &sp.kept, &sp.red, 0);
                     gpu.dispatch(
-                        pipeline.clone(),
+                        pipe(linear)?,
                         vec![pb.clone(), src.clone()],
                         &md,
                         (m * groups * WG) as u64,
@@ -412,7 +422,7 @@ impl<T: Element> Array<T> {
                     let redl = Layout::contiguous(&[groups]);
                     let md = meta(m, groups, 1, true, red.is_arg(), &kept, &redl, m * groups);
                     gpu.dispatch(
-                        pipeline,
+                        pipe(m == 1 && groups <= WG * PER_THREAD)?,
                         vec![fin, pb.clone()],
                         &md,
                         (m * WG) as u64,
@@ -588,7 +598,9 @@ mod tests {
                 Red::ArgMax,
                 Red::ArgMin,
             ] {
-                let src = reduce_source(r, d);
+                let src = reduce_source(r, d, false);
+                crate::device::gpu::validate_wgsl(&reduce_source(r, d, true))
+                    .unwrap_or_else(|e| panic!("{r:?} {d:?}: {e}"));
                 crate::device::gpu::validate_wgsl(&src)
                     .unwrap_or_else(|e| panic!("{r:?} {d:?}: {e}"));
             }
