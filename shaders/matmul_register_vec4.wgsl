@@ -2,19 +2,19 @@
 //
 // vec4 variant: A and B rows contiguous, every offset, row and batch stride a multiple of 4,
 // K and N multiples of 4 (the host checks); buffers are arrays of vec4<T>.
-// Each invocation computes a 8x16 block of C in 32 vec4 registers; no
+// Each invocation computes a 16x8 block of C in 32 vec4 registers; no
 // workgroup memory and no barriers, which is what CPU-type adapters (llvmpipe)
 // run fastest. The grid is (column blocks, row blocks, batch); rows and
 // columns past the edges are clamped for loads and skipped for stores.
 
-@compute @workgroup_size(16, 4, 1)
+@compute @workgroup_size(32, 2, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let M = md[0];
     let N = md[1];
     let K = md[2];
     let nb = md[3];
-    let n0 = gid.x * 16u;
-    let m0 = gid.y * 8u;
+    let n0 = gid.x * 8u;
+    let m0 = gid.y * 16u;
     if (n0 >= N || m0 >= M) {
         return;
     }
@@ -22,8 +22,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let rsb = si(9u);
     let c0 = i32(min(n0 + 0u, N - 4u));
     let c1 = i32(min(n0 + 4u, N - 4u));
-    let c2 = i32(min(n0 + 8u, N - 4u));
-    let c3 = i32(min(n0 + 12u, N - 4u));
     for (var b = gid.z; b < nb; b = b + nwg.z) {
         let o = batch_offsets(b);
         let ar0 = o.x + i32(min(m0 + 0u, M - 1u)) * rsa;
@@ -34,96 +32,104 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         let ar5 = o.x + i32(min(m0 + 5u, M - 1u)) * rsa;
         let ar6 = o.x + i32(min(m0 + 6u, M - 1u)) * rsa;
         let ar7 = o.x + i32(min(m0 + 7u, M - 1u)) * rsa;
+        let ar8 = o.x + i32(min(m0 + 8u, M - 1u)) * rsa;
+        let ar9 = o.x + i32(min(m0 + 9u, M - 1u)) * rsa;
+        let ar10 = o.x + i32(min(m0 + 10u, M - 1u)) * rsa;
+        let ar11 = o.x + i32(min(m0 + 11u, M - 1u)) * rsa;
+        let ar12 = o.x + i32(min(m0 + 12u, M - 1u)) * rsa;
+        let ar13 = o.x + i32(min(m0 + 13u, M - 1u)) * rsa;
+        let ar14 = o.x + i32(min(m0 + 14u, M - 1u)) * rsa;
+        let ar15 = o.x + i32(min(m0 + 15u, M - 1u)) * rsa;
         var acc0_0 = vec4<T>();
         var acc0_1 = vec4<T>();
-        var acc0_2 = vec4<T>();
-        var acc0_3 = vec4<T>();
         var acc1_0 = vec4<T>();
         var acc1_1 = vec4<T>();
-        var acc1_2 = vec4<T>();
-        var acc1_3 = vec4<T>();
         var acc2_0 = vec4<T>();
         var acc2_1 = vec4<T>();
-        var acc2_2 = vec4<T>();
-        var acc2_3 = vec4<T>();
         var acc3_0 = vec4<T>();
         var acc3_1 = vec4<T>();
-        var acc3_2 = vec4<T>();
-        var acc3_3 = vec4<T>();
         var acc4_0 = vec4<T>();
         var acc4_1 = vec4<T>();
-        var acc4_2 = vec4<T>();
-        var acc4_3 = vec4<T>();
         var acc5_0 = vec4<T>();
         var acc5_1 = vec4<T>();
-        var acc5_2 = vec4<T>();
-        var acc5_3 = vec4<T>();
         var acc6_0 = vec4<T>();
         var acc6_1 = vec4<T>();
-        var acc6_2 = vec4<T>();
-        var acc6_3 = vec4<T>();
         var acc7_0 = vec4<T>();
         var acc7_1 = vec4<T>();
-        var acc7_2 = vec4<T>();
-        var acc7_3 = vec4<T>();
+        var acc8_0 = vec4<T>();
+        var acc8_1 = vec4<T>();
+        var acc9_0 = vec4<T>();
+        var acc9_1 = vec4<T>();
+        var acc10_0 = vec4<T>();
+        var acc10_1 = vec4<T>();
+        var acc11_0 = vec4<T>();
+        var acc11_1 = vec4<T>();
+        var acc12_0 = vec4<T>();
+        var acc12_1 = vec4<T>();
+        var acc13_0 = vec4<T>();
+        var acc13_1 = vec4<T>();
+        var acc14_0 = vec4<T>();
+        var acc14_1 = vec4<T>();
+        var acc15_0 = vec4<T>();
+        var acc15_1 = vec4<T>();
         var pb = o.y;
         for (var k = 0u; k < K; k = k + 4u) {
             let b0_0 = bufB[u32(pb + 0 * rsb + c0) / 4u];
             let b0_1 = bufB[u32(pb + 0 * rsb + c1) / 4u];
-            let b0_2 = bufB[u32(pb + 0 * rsb + c2) / 4u];
-            let b0_3 = bufB[u32(pb + 0 * rsb + c3) / 4u];
             let b1_0 = bufB[u32(pb + 1 * rsb + c0) / 4u];
             let b1_1 = bufB[u32(pb + 1 * rsb + c1) / 4u];
-            let b1_2 = bufB[u32(pb + 1 * rsb + c2) / 4u];
-            let b1_3 = bufB[u32(pb + 1 * rsb + c3) / 4u];
             let b2_0 = bufB[u32(pb + 2 * rsb + c0) / 4u];
             let b2_1 = bufB[u32(pb + 2 * rsb + c1) / 4u];
-            let b2_2 = bufB[u32(pb + 2 * rsb + c2) / 4u];
-            let b2_3 = bufB[u32(pb + 2 * rsb + c3) / 4u];
             let b3_0 = bufB[u32(pb + 3 * rsb + c0) / 4u];
             let b3_1 = bufB[u32(pb + 3 * rsb + c1) / 4u];
-            let b3_2 = bufB[u32(pb + 3 * rsb + c2) / 4u];
-            let b3_3 = bufB[u32(pb + 3 * rsb + c3) / 4u];
             let a0 = bufA[u32(ar0 + i32(k)) / 4u];
             acc0_0 = madd(vec4<T>(a0.w), b3_0, madd(vec4<T>(a0.z), b2_0, madd(vec4<T>(a0.y), b1_0, madd(vec4<T>(a0.x), b0_0, acc0_0))));
             acc0_1 = madd(vec4<T>(a0.w), b3_1, madd(vec4<T>(a0.z), b2_1, madd(vec4<T>(a0.y), b1_1, madd(vec4<T>(a0.x), b0_1, acc0_1))));
-            acc0_2 = madd(vec4<T>(a0.w), b3_2, madd(vec4<T>(a0.z), b2_2, madd(vec4<T>(a0.y), b1_2, madd(vec4<T>(a0.x), b0_2, acc0_2))));
-            acc0_3 = madd(vec4<T>(a0.w), b3_3, madd(vec4<T>(a0.z), b2_3, madd(vec4<T>(a0.y), b1_3, madd(vec4<T>(a0.x), b0_3, acc0_3))));
             let a1 = bufA[u32(ar1 + i32(k)) / 4u];
             acc1_0 = madd(vec4<T>(a1.w), b3_0, madd(vec4<T>(a1.z), b2_0, madd(vec4<T>(a1.y), b1_0, madd(vec4<T>(a1.x), b0_0, acc1_0))));
             acc1_1 = madd(vec4<T>(a1.w), b3_1, madd(vec4<T>(a1.z), b2_1, madd(vec4<T>(a1.y), b1_1, madd(vec4<T>(a1.x), b0_1, acc1_1))));
-            acc1_2 = madd(vec4<T>(a1.w), b3_2, madd(vec4<T>(a1.z), b2_2, madd(vec4<T>(a1.y), b1_2, madd(vec4<T>(a1.x), b0_2, acc1_2))));
-            acc1_3 = madd(vec4<T>(a1.w), b3_3, madd(vec4<T>(a1.z), b2_3, madd(vec4<T>(a1.y), b1_3, madd(vec4<T>(a1.x), b0_3, acc1_3))));
             let a2 = bufA[u32(ar2 + i32(k)) / 4u];
             acc2_0 = madd(vec4<T>(a2.w), b3_0, madd(vec4<T>(a2.z), b2_0, madd(vec4<T>(a2.y), b1_0, madd(vec4<T>(a2.x), b0_0, acc2_0))));
             acc2_1 = madd(vec4<T>(a2.w), b3_1, madd(vec4<T>(a2.z), b2_1, madd(vec4<T>(a2.y), b1_1, madd(vec4<T>(a2.x), b0_1, acc2_1))));
-            acc2_2 = madd(vec4<T>(a2.w), b3_2, madd(vec4<T>(a2.z), b2_2, madd(vec4<T>(a2.y), b1_2, madd(vec4<T>(a2.x), b0_2, acc2_2))));
-            acc2_3 = madd(vec4<T>(a2.w), b3_3, madd(vec4<T>(a2.z), b2_3, madd(vec4<T>(a2.y), b1_3, madd(vec4<T>(a2.x), b0_3, acc2_3))));
             let a3 = bufA[u32(ar3 + i32(k)) / 4u];
             acc3_0 = madd(vec4<T>(a3.w), b3_0, madd(vec4<T>(a3.z), b2_0, madd(vec4<T>(a3.y), b1_0, madd(vec4<T>(a3.x), b0_0, acc3_0))));
             acc3_1 = madd(vec4<T>(a3.w), b3_1, madd(vec4<T>(a3.z), b2_1, madd(vec4<T>(a3.y), b1_1, madd(vec4<T>(a3.x), b0_1, acc3_1))));
-            acc3_2 = madd(vec4<T>(a3.w), b3_2, madd(vec4<T>(a3.z), b2_2, madd(vec4<T>(a3.y), b1_2, madd(vec4<T>(a3.x), b0_2, acc3_2))));
-            acc3_3 = madd(vec4<T>(a3.w), b3_3, madd(vec4<T>(a3.z), b2_3, madd(vec4<T>(a3.y), b1_3, madd(vec4<T>(a3.x), b0_3, acc3_3))));
             let a4 = bufA[u32(ar4 + i32(k)) / 4u];
             acc4_0 = madd(vec4<T>(a4.w), b3_0, madd(vec4<T>(a4.z), b2_0, madd(vec4<T>(a4.y), b1_0, madd(vec4<T>(a4.x), b0_0, acc4_0))));
             acc4_1 = madd(vec4<T>(a4.w), b3_1, madd(vec4<T>(a4.z), b2_1, madd(vec4<T>(a4.y), b1_1, madd(vec4<T>(a4.x), b0_1, acc4_1))));
-            acc4_2 = madd(vec4<T>(a4.w), b3_2, madd(vec4<T>(a4.z), b2_2, madd(vec4<T>(a4.y), b1_2, madd(vec4<T>(a4.x), b0_2, acc4_2))));
-            acc4_3 = madd(vec4<T>(a4.w), b3_3, madd(vec4<T>(a4.z), b2_3, madd(vec4<T>(a4.y), b1_3, madd(vec4<T>(a4.x), b0_3, acc4_3))));
             let a5 = bufA[u32(ar5 + i32(k)) / 4u];
             acc5_0 = madd(vec4<T>(a5.w), b3_0, madd(vec4<T>(a5.z), b2_0, madd(vec4<T>(a5.y), b1_0, madd(vec4<T>(a5.x), b0_0, acc5_0))));
             acc5_1 = madd(vec4<T>(a5.w), b3_1, madd(vec4<T>(a5.z), b2_1, madd(vec4<T>(a5.y), b1_1, madd(vec4<T>(a5.x), b0_1, acc5_1))));
-            acc5_2 = madd(vec4<T>(a5.w), b3_2, madd(vec4<T>(a5.z), b2_2, madd(vec4<T>(a5.y), b1_2, madd(vec4<T>(a5.x), b0_2, acc5_2))));
-            acc5_3 = madd(vec4<T>(a5.w), b3_3, madd(vec4<T>(a5.z), b2_3, madd(vec4<T>(a5.y), b1_3, madd(vec4<T>(a5.x), b0_3, acc5_3))));
             let a6 = bufA[u32(ar6 + i32(k)) / 4u];
             acc6_0 = madd(vec4<T>(a6.w), b3_0, madd(vec4<T>(a6.z), b2_0, madd(vec4<T>(a6.y), b1_0, madd(vec4<T>(a6.x), b0_0, acc6_0))));
             acc6_1 = madd(vec4<T>(a6.w), b3_1, madd(vec4<T>(a6.z), b2_1, madd(vec4<T>(a6.y), b1_1, madd(vec4<T>(a6.x), b0_1, acc6_1))));
-            acc6_2 = madd(vec4<T>(a6.w), b3_2, madd(vec4<T>(a6.z), b2_2, madd(vec4<T>(a6.y), b1_2, madd(vec4<T>(a6.x), b0_2, acc6_2))));
-            acc6_3 = madd(vec4<T>(a6.w), b3_3, madd(vec4<T>(a6.z), b2_3, madd(vec4<T>(a6.y), b1_3, madd(vec4<T>(a6.x), b0_3, acc6_3))));
             let a7 = bufA[u32(ar7 + i32(k)) / 4u];
             acc7_0 = madd(vec4<T>(a7.w), b3_0, madd(vec4<T>(a7.z), b2_0, madd(vec4<T>(a7.y), b1_0, madd(vec4<T>(a7.x), b0_0, acc7_0))));
             acc7_1 = madd(vec4<T>(a7.w), b3_1, madd(vec4<T>(a7.z), b2_1, madd(vec4<T>(a7.y), b1_1, madd(vec4<T>(a7.x), b0_1, acc7_1))));
-            acc7_2 = madd(vec4<T>(a7.w), b3_2, madd(vec4<T>(a7.z), b2_2, madd(vec4<T>(a7.y), b1_2, madd(vec4<T>(a7.x), b0_2, acc7_2))));
-            acc7_3 = madd(vec4<T>(a7.w), b3_3, madd(vec4<T>(a7.z), b2_3, madd(vec4<T>(a7.y), b1_3, madd(vec4<T>(a7.x), b0_3, acc7_3))));
+            let a8 = bufA[u32(ar8 + i32(k)) / 4u];
+            acc8_0 = madd(vec4<T>(a8.w), b3_0, madd(vec4<T>(a8.z), b2_0, madd(vec4<T>(a8.y), b1_0, madd(vec4<T>(a8.x), b0_0, acc8_0))));
+            acc8_1 = madd(vec4<T>(a8.w), b3_1, madd(vec4<T>(a8.z), b2_1, madd(vec4<T>(a8.y), b1_1, madd(vec4<T>(a8.x), b0_1, acc8_1))));
+            let a9 = bufA[u32(ar9 + i32(k)) / 4u];
+            acc9_0 = madd(vec4<T>(a9.w), b3_0, madd(vec4<T>(a9.z), b2_0, madd(vec4<T>(a9.y), b1_0, madd(vec4<T>(a9.x), b0_0, acc9_0))));
+            acc9_1 = madd(vec4<T>(a9.w), b3_1, madd(vec4<T>(a9.z), b2_1, madd(vec4<T>(a9.y), b1_1, madd(vec4<T>(a9.x), b0_1, acc9_1))));
+            let a10 = bufA[u32(ar10 + i32(k)) / 4u];
+            acc10_0 = madd(vec4<T>(a10.w), b3_0, madd(vec4<T>(a10.z), b2_0, madd(vec4<T>(a10.y), b1_0, madd(vec4<T>(a10.x), b0_0, acc10_0))));
+            acc10_1 = madd(vec4<T>(a10.w), b3_1, madd(vec4<T>(a10.z), b2_1, madd(vec4<T>(a10.y), b1_1, madd(vec4<T>(a10.x), b0_1, acc10_1))));
+            let a11 = bufA[u32(ar11 + i32(k)) / 4u];
+            acc11_0 = madd(vec4<T>(a11.w), b3_0, madd(vec4<T>(a11.z), b2_0, madd(vec4<T>(a11.y), b1_0, madd(vec4<T>(a11.x), b0_0, acc11_0))));
+            acc11_1 = madd(vec4<T>(a11.w), b3_1, madd(vec4<T>(a11.z), b2_1, madd(vec4<T>(a11.y), b1_1, madd(vec4<T>(a11.x), b0_1, acc11_1))));
+            let a12 = bufA[u32(ar12 + i32(k)) / 4u];
+            acc12_0 = madd(vec4<T>(a12.w), b3_0, madd(vec4<T>(a12.z), b2_0, madd(vec4<T>(a12.y), b1_0, madd(vec4<T>(a12.x), b0_0, acc12_0))));
+            acc12_1 = madd(vec4<T>(a12.w), b3_1, madd(vec4<T>(a12.z), b2_1, madd(vec4<T>(a12.y), b1_1, madd(vec4<T>(a12.x), b0_1, acc12_1))));
+            let a13 = bufA[u32(ar13 + i32(k)) / 4u];
+            acc13_0 = madd(vec4<T>(a13.w), b3_0, madd(vec4<T>(a13.z), b2_0, madd(vec4<T>(a13.y), b1_0, madd(vec4<T>(a13.x), b0_0, acc13_0))));
+            acc13_1 = madd(vec4<T>(a13.w), b3_1, madd(vec4<T>(a13.z), b2_1, madd(vec4<T>(a13.y), b1_1, madd(vec4<T>(a13.x), b0_1, acc13_1))));
+            let a14 = bufA[u32(ar14 + i32(k)) / 4u];
+            acc14_0 = madd(vec4<T>(a14.w), b3_0, madd(vec4<T>(a14.z), b2_0, madd(vec4<T>(a14.y), b1_0, madd(vec4<T>(a14.x), b0_0, acc14_0))));
+            acc14_1 = madd(vec4<T>(a14.w), b3_1, madd(vec4<T>(a14.z), b2_1, madd(vec4<T>(a14.y), b1_1, madd(vec4<T>(a14.x), b0_1, acc14_1))));
+            let a15 = bufA[u32(ar15 + i32(k)) / 4u];
+            acc15_0 = madd(vec4<T>(a15.w), b3_0, madd(vec4<T>(a15.z), b2_0, madd(vec4<T>(a15.y), b1_0, madd(vec4<T>(a15.x), b0_0, acc15_0))));
+            acc15_1 = madd(vec4<T>(a15.w), b3_1, madd(vec4<T>(a15.z), b2_1, madd(vec4<T>(a15.y), b1_1, madd(vec4<T>(a15.x), b0_1, acc15_1))));
             pb = pb + 4 * rsb;
         }
         let cb = u32(si(11u)) + b * M * N;
@@ -131,57 +137,81 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             let cr = (cb + (m0 + 0u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc0_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc0_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc0_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc0_3; }
         }
         if (m0 + 1u < M) {
             let cr = (cb + (m0 + 1u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc1_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc1_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc1_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc1_3; }
         }
         if (m0 + 2u < M) {
             let cr = (cb + (m0 + 2u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc2_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc2_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc2_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc2_3; }
         }
         if (m0 + 3u < M) {
             let cr = (cb + (m0 + 3u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc3_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc3_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc3_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc3_3; }
         }
         if (m0 + 4u < M) {
             let cr = (cb + (m0 + 4u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc4_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc4_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc4_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc4_3; }
         }
         if (m0 + 5u < M) {
             let cr = (cb + (m0 + 5u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc5_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc5_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc5_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc5_3; }
         }
         if (m0 + 6u < M) {
             let cr = (cb + (m0 + 6u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc6_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc6_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc6_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc6_3; }
         }
         if (m0 + 7u < M) {
             let cr = (cb + (m0 + 7u) * N + n0) / 4u;
             if (n0 + 0u < N) { bufC[cr + 0u] = acc7_0; }
             if (n0 + 4u < N) { bufC[cr + 1u] = acc7_1; }
-            if (n0 + 8u < N) { bufC[cr + 2u] = acc7_2; }
-            if (n0 + 12u < N) { bufC[cr + 3u] = acc7_3; }
+        }
+        if (m0 + 8u < M) {
+            let cr = (cb + (m0 + 8u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc8_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc8_1; }
+        }
+        if (m0 + 9u < M) {
+            let cr = (cb + (m0 + 9u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc9_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc9_1; }
+        }
+        if (m0 + 10u < M) {
+            let cr = (cb + (m0 + 10u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc10_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc10_1; }
+        }
+        if (m0 + 11u < M) {
+            let cr = (cb + (m0 + 11u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc11_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc11_1; }
+        }
+        if (m0 + 12u < M) {
+            let cr = (cb + (m0 + 12u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc12_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc12_1; }
+        }
+        if (m0 + 13u < M) {
+            let cr = (cb + (m0 + 13u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc13_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc13_1; }
+        }
+        if (m0 + 14u < M) {
+            let cr = (cb + (m0 + 14u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc14_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc14_1; }
+        }
+        if (m0 + 15u < M) {
+            let cr = (cb + (m0 + 15u) * N + n0) / 4u;
+            if (n0 + 0u < N) { bufC[cr + 0u] = acc15_0; }
+            if (n0 + 4u < N) { bufC[cr + 1u] = acc15_1; }
         }
     }
 }

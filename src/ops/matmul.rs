@@ -547,8 +547,8 @@ fn gemm_loop<T: Element>(
 /// Invocations per workgroup of the register kernels (x: column blocks, y:
 /// row blocks) and outputs per invocation; must match
 /// scripts/gen_matmul_shaders.py.
-const REG_WG: (usize, usize) = (16, 4);
-const REG_BLOCK: (usize, usize) = (8, 16);
+const REG_WG: (usize, usize) = (32, 2);
+const REG_BLOCK: (usize, usize) = (16, 8);
 /// Output tile of one workgroup of the tiled kernel (rows = columns).
 const TILE: usize = 64;
 
