@@ -223,7 +223,62 @@ fn sum_accuracy_16m(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// Many outputs over outer or strided axes (the GPU's one-invocation-per-output walk).
+fn outer_axes_many_outputs(dev: &Device) -> Result<()> {
+    let (r, c) = (50, 300);
+    let data: Vec<f32> = (0..r * c)
+        .map(|i| ((i * 7) % 19) as f32 * 0.5 - 4.0)
+        .collect();
+    let a = Array::from_slice(dev, &data, &[r, c])?;
+    let data = &data;
+    let col = |j: usize| (0..r).map(move |i| data[i * c + j] as f64);
+    let close = |got: Vec<f32>, want: Vec<f64>| {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_relative_eq!(*g as f64, *w, max_relative = 1e-4, epsilon = 1e-4);
+        }
+    };
+    close(
+        a.sum(0, false)?.to_vec()?,
+        (0..c).map(|j| col(j).sum()).collect(),
+    );
+    close(
+        a.max(0, true)?.to_vec()?,
+        (0..c).map(|j| col(j).fold(f64::MIN, f64::max)).collect(),
+    );
+    close(
+        a.min(0, false)?.to_vec()?,
+        (0..c).map(|j| col(j).fold(f64::MAX, f64::min)).collect(),
+    );
+    // The transpose reduced along its last axis is a strided run too; and a
+    // reversed view reduced over two axes.
+    close(
+        a.t().sum(1, false)?.to_vec()?,
+        (0..c).map(|j| col(j).sum()).collect(),
+    );
+    let v = a.slice(s![..;-1, ..])?.reshape(&[5, 10, c])?;
+    close(
+        v.sum([0, 1], false)?.to_vec()?,
+        (0..c).map(|j| col(j).sum()).collect(),
+    );
+    let i = Array::from_vec(
+        dev,
+        (0..r * c).map(|x| (x % 3) as i32 + 1).collect(),
+        &[r, c],
+    )?;
+    let want: Vec<i32> = (0..c)
+        .map(|j| {
+            (0..r)
+                .map(|k| ((k * c + j) % 3) as i32 + 1)
+                .fold(1i32, |p, x| p.wrapping_mul(x))
+        })
+        .collect();
+    assert_eq!(i.prod(0, false)?.to_vec()?, want);
+    Ok(())
+}
+
 test_device!(
+    outer_axes_many_outputs,
     every_axis_and_layout,
     ties_nan_empty_and_ints,
     sum_accuracy_16m

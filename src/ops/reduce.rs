@@ -119,9 +119,22 @@ impl Red {
 const PER_THREAD: usize = 64;
 const WG: usize = 256;
 
-pub(crate) fn reduce_source(red: Red, d: DType, linear: bool) -> String {
+/// How a GPU reduction walks its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// Workgroup trees over chunks; `linear`: one run from element 0.
+    Tree { linear: bool },
+    /// One invocation per output (reductions over outer axes).
+    Columns,
+}
+
+pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
     let (ident, comb, take) = red.wgsl(d);
-    include_str!("../../shaders/reduce.wgsl")
+    let (main, linear) = match walk {
+        Walk::Tree { linear } => (include_str!("../../shaders/reduce_tree.wgsl"), linear),
+        Walk::Columns => (include_str!("../../shaders/reduce_columns.wgsl"), false),
+    };
+    (include_str!("../../shaders/reduce.wgsl").to_string() + main)
         .replace("{LINEAR}", if linear { "true" } else { "false" })
         .replace("{PER}", &PER_THREAD.to_string())
         .replace("{T}", d.wgsl().unwrap_or("f32"))
@@ -333,10 +346,10 @@ impl<T: Element> Array<T> {
                     return Err(crate::device::gpu::too_many(m.max(r)));
                 }
                 let gpu = self.gpu();
-                let pipe = |linear: bool| {
+                let pipe = |walk: Walk| {
                     gpu.pipeline(
-                        &format!("reduce|{red:?}|{:?}|{linear}", T::DTYPE),
-                        || reduce_source(red, T::DTYPE, linear),
+                        &format!("reduce|{red:?}|{:?}|{walk:?}", T::DTYPE),
+                        || reduce_source(red, T::DTYPE, walk),
                         2,
                     )
                 };
@@ -390,10 +403,21 @@ impl<T: Element> Array<T> {
                 let Storage::Gpu(fin) = fin else {
                     unreachable!("GPU arrays")
                 };
-                if groups == 1 {
+                let contiguous_run = sp.red.ndim() == 1 && sp.red.strides[0] == 1;
+                if !red.is_arg() && !contiguous_run && m >= 64 {
+                    // Many outputs over a strided run: one invocation each.
+                    let md = meta(m, r, 1, false, false, &sp.kept, &sp.red, 0);
+                    gpu.dispatch(
+                        pipe(Walk::Columns)?,
+                        vec![fin, src.clone()],
+                        &md,
+                        m as u64,
+                        WG as u32,
+                    )?;
+                } else if groups == 1 {
                     let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
                     gpu.dispatch(
-                        pipe(linear)?,
+                        pipe(Walk::Tree { linear })?,
                         vec![fin, src.clone()],
                         &md,
                         (m * WG) as u64,
@@ -407,7 +431,7 @@ impl<T: Element> Array<T> {
                     };
                     let md = meta(m, r, groups, false, false, &sp.kept, &sp.red, 0);
                     gpu.dispatch(
-                        pipe(linear)?,
+                        pipe(Walk::Tree { linear })?,
                         vec![pb.clone(), src.clone()],
                         &md,
                         (m * groups * WG) as u64,
@@ -422,7 +446,9 @@ impl<T: Element> Array<T> {
                     let redl = Layout::contiguous(&[groups]);
                     let md = meta(m, groups, 1, true, red.is_arg(), &kept, &redl, m * groups);
                     gpu.dispatch(
-                        pipe(m == 1 && groups <= WG * PER_THREAD)?,
+                        pipe(Walk::Tree {
+                            linear: m == 1 && groups <= WG * PER_THREAD,
+                        })?,
                         vec![fin, pb.clone()],
                         &md,
                         (m * WG) as u64,
@@ -598,11 +624,14 @@ mod tests {
                 Red::ArgMax,
                 Red::ArgMin,
             ] {
-                let src = reduce_source(r, d, false);
-                crate::device::gpu::validate_wgsl(&reduce_source(r, d, true))
-                    .unwrap_or_else(|e| panic!("{r:?} {d:?}: {e}"));
-                crate::device::gpu::validate_wgsl(&src)
-                    .unwrap_or_else(|e| panic!("{r:?} {d:?}: {e}"));
+                for walk in [
+                    Walk::Tree { linear: false },
+                    Walk::Tree { linear: true },
+                    Walk::Columns,
+                ] {
+                    crate::device::gpu::validate_wgsl(&reduce_source(r, d, walk))
+                        .unwrap_or_else(|e| panic!("{r:?} {d:?} {walk:?}: {e}"));
+                }
             }
         }
     }
