@@ -122,17 +122,6 @@ fn ref_binary(op: BinaryOp, a: f64, b: f64, int: bool, unsigned: bool) -> f64 {
     }
 }
 
-const BINARY: [BinaryOp; 8] = [
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::Pow,
-    BinaryOp::Maximum,
-    BinaryOp::Minimum,
-    BinaryOp::Rem,
-];
-
 fn binary_all<T: Element>(dev: &Device, int: bool, unsigned: bool) -> Result<()> {
     // Values small enough that pow stays exact in f32 and i32.
     let xa: Vec<T> = data_for(|i| {
@@ -149,7 +138,7 @@ fn binary_all<T: Element>(dev: &Device, int: bool, unsigned: bool) -> Result<()>
             let b = make(dev, &xb, kb)?;
             let ra = naive_gather(&xa, &va.shape, &va.strides, va.offset);
             let rb = naive_gather(&xb, &vb.shape, &vb.strides, vb.offset);
-            for op in BINARY {
+            for op in BinaryOp::ALL {
                 let want: Vec<f64> = ra
                     .iter()
                     .zip(&rb)

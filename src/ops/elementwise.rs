@@ -240,6 +240,18 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Every binary op.
+    pub const ALL: [BinaryOp; 8] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Pow,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Rem,
+    ];
+
     fn wgsl(self, d: DType) -> String {
         let t = d.wgsl().unwrap_or("f32");
         let float = d == DType::F32;
@@ -797,18 +809,8 @@ mod tests {
     /// Every generated elementwise kernel (op x dtype x variant) passes naga.
     #[test]
     fn generated_wgsl_validates() {
-        const OPS: [BinaryOp; 8] = [
-            BinaryOp::Add,
-            BinaryOp::Sub,
-            BinaryOp::Mul,
-            BinaryOp::Div,
-            BinaryOp::Pow,
-            BinaryOp::Maximum,
-            BinaryOp::Minimum,
-            BinaryOp::Rem,
-        ];
         for d in [DType::F32, DType::I32, DType::U32] {
-            for op in OPS {
+            for op in BinaryOp::ALL {
                 let w = op.wgsl(d);
                 all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Operand(d, 2)]);
                 all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Scalar(d, 1)]);
