@@ -30,6 +30,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 """
 
 
+def batch_prologue():
+    """The batch loop's head, shared by both variants: A's clamped row
+    offsets for this entry and zeroed accumulators."""
+    s = "    for (var b = gid.z; b < nb; b = b + nwg.z) {\n"
+    s += "        let o = batch_offsets(b);\n"
+    for r in range(TM):
+        s += f"        let ar{r} = o.x + i32(min(m0 + {r}u, M - 1u)) * rsa;\n"
+    for r in range(TM):
+        for q in range(Q):
+            s += f"        var acc{r}_{q} = vec4<T>();\n"
+    return s
+
+
 def general():
     s = HEAD.format(
         what="General variant: reads A and B through any strides (negative and zero too), element by element.",
@@ -37,13 +50,7 @@ def general():
     s += "    let rsa = si(6u);\n    let csa = si(7u);\n    let rsb = si(9u);\n    let csb = si(10u);\n"
     for j in range(TN):
         s += f"    let c{j} = i32(min(n0 + {j}u, N - 1u)) * csb;\n"
-    s += "    for (var b = gid.z; b < nb; b = b + nwg.z) {\n"
-    s += "        let o = batch_offsets(b);\n"
-    for r in range(TM):
-        s += f"        let ar{r} = o.x + i32(min(m0 + {r}u, M - 1u)) * rsa;\n"
-    for r in range(TM):
-        for q in range(Q):
-            s += f"        var acc{r}_{q} = vec4<T>();\n"
+    s += batch_prologue()
     s += "        var pa = 0;\n        var pb = o.y;\n"
     s += "        for (var k = 0u; k < K; k = k + 1u) {\n"
     for q in range(Q):
@@ -75,13 +82,7 @@ def vec4():
     s += "    let rsa = si(6u);\n    let rsb = si(9u);\n"
     for q in range(Q):
         s += f"    let c{q} = i32(min(n0 + {4 * q}u, N - 4u));\n"
-    s += "    for (var b = gid.z; b < nb; b = b + nwg.z) {\n"
-    s += "        let o = batch_offsets(b);\n"
-    for r in range(TM):
-        s += f"        let ar{r} = o.x + i32(min(m0 + {r}u, M - 1u)) * rsa;\n"
-    for r in range(TM):
-        for q in range(Q):
-            s += f"        var acc{r}_{q} = vec4<T>();\n"
+    s += batch_prologue()
     s += "        var pb = o.y;\n"
     s += "        for (var k = 0u; k < K; k = k + 4u) {\n"
     for kk in range(4):
