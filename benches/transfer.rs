@@ -1,4 +1,5 @@
-//! Upload (`from_slice`) and readback (`to_vec`) of a 64 MiB f32 array.
+//! Upload (`from_slice`) and readback (`to_vec`) of a 64 MiB f32 array, and
+//! the per-call cost of a 16-element `from_slice`.
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,20 @@ fn bench(c: &mut Criterion) {
                 t.elapsed()
             })
         });
+        // A small upload's per-call cost, without a synchronize per call.
+        g.throughput(Throughput::Elements(1));
+        let small: Vec<f32> = (0..16).map(|i| i as f32).collect();
+        g.bench_function("from_slice 16 elements, per call", |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    drop(Array::from_slice(&dev, &small, &[16]).unwrap());
+                }
+                dev.synchronize().unwrap();
+                t.elapsed()
+            })
+        });
+        g.throughput(Throughput::Bytes((N * 4) as u64));
         let a = Array::from_slice(&dev, &host, &[N]).unwrap();
         g.bench_function("readback 64 MiB (to_vec)", |b| {
             b.iter(|| a.to_vec().unwrap())

@@ -24,5 +24,6 @@ fi
 # Mesa's loader complains on stderr when this is unset; nothing needs it.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
-cargo test --all-targets "$@"
-cargo test --doc "$@"
+# fault-injection compiles in the test-only hooks that tests/faults.rs uses.
+cargo test --features fault-injection --all-targets "$@"
+cargo test --features fault-injection --doc "$@"

@@ -407,7 +407,7 @@ impl<T: Element> Array<T> {
         }
         match &self.storage {
             Storage::Cpu(s) => {
-                let g = crate::device::cpu::lock(s);
+                let g = crate::device::cpu::read(s);
                 crate::device::cpu::gather_into(
                     bytemuck::cast_slice::<u64, T>(&g),
                     &self.layout,

@@ -44,17 +44,22 @@ pub enum Error {
     /// The device cannot hold an allocation.
     #[error(
         "out of memory: could not allocate {requested} bytes on {device} \
-         (limit {limit} bytes per buffer, {live} bytes live); free arrays or use smaller ones"
+         ({reason}: limit {limit} bytes, {live} bytes live); free arrays or use smaller ones"
     )]
     OutOfMemory {
         /// bytes asked
         requested: u64,
-        /// the largest buffer the device allows
+        /// the limit that was hit, in bytes (see `reason`)
         limit: u64,
         /// bytes held by live arrays when it failed
         live: u64,
         /// the device name
         device: String,
+        /// which limit: `"largest buffer"`, `"largest storage binding"`,
+        /// `"memory limit"` ([`Device::set_memory_limit`](crate::Device::set_memory_limit)),
+        /// `"the driver refused"` (then `limit` is the largest buffer),
+        /// or `"injected fault"` (tests only)
+        reason: &'static str,
     },
     /// A dtype that this device does not support.
     #[error("dtype {dtype} is not supported on {device}: {hint}")]
@@ -75,6 +80,16 @@ pub enum Error {
     /// A GPU error reported by wgpu.
     #[error("GPU error: {0}")]
     Gpu(String),
+    /// wgpu reported an error outside any call (a rejected submit, a
+    /// validation error). The device is poisoned: work recorded before may
+    /// not have run, so every later call on it returns this error; make a
+    /// new [`Device`](crate::Device).
+    #[error("the GPU device failed and can no longer be used (make a new Device): {0}")]
+    Device(String),
+    /// The GPU device was lost (driver reset, device removed or destroyed).
+    /// Every later call on it returns this error; make a new [`Device`](crate::Device).
+    #[error("the GPU device was lost (make a new Device): {0}")]
+    DeviceLost(String),
     /// An invalid argument value.
     #[error("{0}")]
     Value(String),

@@ -170,12 +170,16 @@ impl Layout {
                 }
                 SliceElem::Index(i) => {
                     let (len, stride) = (self.shape[axis], self.strides[axis]);
-                    let j = if i < 0 { i + len as isize } else { i };
-                    if j < 0 || j >= len as isize {
+                    let j = if i < 0 {
+                        i.checked_add(len as isize)
+                    } else {
+                        Some(i)
+                    };
+                    let Some(j) = j.filter(|&j| j >= 0 && j < len as isize) else {
                         return Err(Error::Index(format!(
                             "index {i} is out of bounds for axis {axis} with size {len}"
                         )));
-                    }
+                    };
                     offset += j * stride;
                     axis += 1;
                 }
@@ -184,23 +188,39 @@ impl Layout {
                     if step == 0 {
                         return Err(Error::Value("slice step cannot be zero".into()));
                     }
-                    let resolve = |v: isize| if v < 0 { v + len as isize } else { v };
-                    let (a, b) = (resolve(start), end.map_or(len as isize, resolve));
-                    if a < 0 || a > len as isize || b < 0 || b > len as isize {
-                        let shown = end.map_or(String::new(), |e| e.to_string());
-                        return Err(Error::Index(format!(
-                            "slice {start}..{shown} is out of bounds for axis {axis} with size {len}"
+                    if step == isize::MIN {
+                        return Err(Error::Value(format!(
+                            "slice step {step} is out of range (it has no positive counterpart)"
                         )));
                     }
+                    // NumPy's clipping: a negative bound counts from the end,
+                    // then both bounds are clipped to the axis.
+                    let n_len = len as isize;
+                    let clip = |v: isize| {
+                        let v = if v < 0 { v.saturating_add(n_len) } else { v };
+                        v.clamp(0, n_len)
+                    };
+                    let (a, b) = (clip(start), end.map_or(n_len, clip));
                     let m = (b - a).max(0);
                     let k = step.unsigned_abs() as isize;
-                    let n = (m + k - 1) / k;
+                    let n = if m == 0 { 0 } else { (m - 1) / k + 1 };
                     if n > 0 {
                         // The first element walked: a for a forward step, b-1 backwards.
                         offset += if step > 0 { a } else { b - 1 } * stride;
                     }
+                    // With one element or none the stride is never used; a
+                    // huge step may not fit in it then.
+                    let s = match stride.checked_mul(step) {
+                        Some(s) => s,
+                        None if n <= 1 => stride,
+                        None => {
+                            return Err(Error::Value(format!(
+                                "slice step {step} overflows the stride of axis {axis}"
+                            )))
+                        }
+                    };
                     out.shape.push(n as usize);
-                    out.strides.push(stride * step);
+                    out.strides.push(s);
                     axis += 1;
                 }
             }
@@ -466,9 +486,19 @@ mod tests {
             0,
             "NumPy's a[5:2] is empty"
         );
-        assert!(a.slice(&s![..11]).is_err());
+        // Ranges clip to the axis as NumPy's do: x[1:100] is x[1:10].
+        assert_eq!(offs(&a.slice(&s![8..100]).unwrap()), [8, 9]);
+        assert_eq!(offs(&a.slice(&s![-100..2]).unwrap()), [0, 1]);
+        assert_eq!(a.slice(&s![20..30]).unwrap().size(), 0);
+        assert_eq!(offs(&a.slice(&s![..;isize::MAX]).unwrap()), [0]);
+        assert_eq!(offs(&a.slice(&s![..;-isize::MAX]).unwrap()), [9]);
+        assert_eq!(offs(&a.slice(&s![..;usize::MAX]).unwrap()), [0]); // saturates, not -1
         assert!(a.slice(&s![..;0]).is_err());
+        assert!(a.slice(&s![..;isize::MIN]).is_err());
         assert!(a.slice(&s![10]).is_err());
+        assert!(a.slice(&s![usize::MAX]).is_err());
+        assert!(a.slice(&s![isize::MIN]).is_err());
+        assert!(a.slice(&s![-11]).is_err());
         assert!(a.slice(&s![0, 0]).is_err());
         let m = Layout::contiguous(&[3, 4]);
         let c = m.slice(&s![.., 1]).unwrap();

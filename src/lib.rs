@@ -30,6 +30,7 @@ mod array;
 mod device;
 mod element;
 mod error;
+mod fault;
 mod format;
 pub mod layout;
 mod operators;
@@ -42,6 +43,8 @@ pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element, Float};
 pub use error::{Error, Result};
+#[cfg(feature = "fault-injection")]
+pub use fault::Fault;
 pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
 pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;

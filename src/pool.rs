@@ -12,6 +12,7 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
+use crate::fault::Faults;
 
 /// What a buffer is for. Only [`Usage::Array`] buffers count as live arrays;
 /// the library's own (staging, kernel metadata) are counted apart.
@@ -25,6 +26,8 @@ pub(crate) enum Usage {
     Upload,
     /// Per-batch kernel metadata.
     Meta,
+    /// Per-batch arena of small uploads, written with `queue.write_buffer`.
+    Arena,
 }
 
 /// Creates raw buffers; the pool's only link to a backend.
@@ -62,6 +65,14 @@ pub struct MemoryStats {
     pub internal_bytes: u64,
 }
 
+impl MemoryStats {
+    /// Every byte the pool holds: live arrays, the library's own buffers
+    /// and the cache. This is what a memory limit bounds.
+    pub fn held(&self) -> u64 {
+        self.live_bytes + self.internal_bytes + self.cached_bytes
+    }
+}
+
 /// The size class of a request: at least 256 bytes, then steps of a quarter
 /// of the power of two below, so a class wastes at most 25%.
 pub(crate) fn size_class(bytes: u64) -> u64 {
@@ -87,12 +98,15 @@ struct State<B> {
     live: HashMap<u64, LiveInfo>,
     next_id: u64,
     stats: MemoryStats,
+    limit: Option<u64>,
 }
 
 /// A pool of buffers from one allocator.
 pub(crate) struct Pool<A: RawAlloc> {
     alloc: A,
     state: Mutex<State<A::Buf>>,
+    /// Test-only failures (the `fault-injection` feature).
+    pub(crate) faults: Faults,
 }
 
 /// A pooled buffer; dropping it returns the buffer to its pool.
@@ -143,7 +157,9 @@ impl<A: RawAlloc> Pool<A> {
                 live: HashMap::new(),
                 next_id: 0,
                 stats: MemoryStats::default(),
+                limit: None,
             }),
+            faults: Faults::default(),
         })
     }
 
@@ -157,12 +173,7 @@ impl<A: RawAlloc> Pool<A> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Hands out a buffer of at least `bytes` bytes, reusing a cached one of
-    /// the same class when there is one. On out-of-memory it empties the
-    /// cache and tries once more.
-    ///
-    /// # Errors
-    /// [`Error::OutOfMemory`] naming the size and the limit.
+    /// Hands out a buffer of at least `bytes` bytes; see [`get_with`](Pool::get_with).
     #[track_caller]
     pub(crate) fn get(
         self: &Arc<Self>,
@@ -170,42 +181,67 @@ impl<A: RawAlloc> Pool<A> {
         usage: Usage,
         label: impl FnOnce() -> String,
     ) -> Result<PoolBuf<A>> {
+        self.get_with(bytes, usage, label, &|| {})
+    }
+
+    /// Hands out a buffer of at least `bytes` bytes, reusing a cached one of
+    /// the same class when there is one. A new buffer that the memory limit
+    /// or the driver refuses first empties the cache, then calls `reclaim`
+    /// (the GPU submits its batch and waits, so buffers the driver still
+    /// holds for running work are really freed), then tries once more.
+    ///
+    /// # Errors
+    /// [`Error::OutOfMemory`] naming the size, the live bytes and the limit.
+    #[track_caller]
+    pub(crate) fn get_with(
+        self: &Arc<Self>,
+        bytes: u64,
+        usage: Usage,
+        label: impl FnOnce() -> String,
+        reclaim: &dyn Fn(),
+    ) -> Result<PoolBuf<A>> {
         let location = Location::caller();
+        let max = self.alloc.max_buffer_bytes();
         // A request that fits the device never fails for its rounding.
-        let class = size_class(bytes).min(self.alloc.max_buffer_bytes().max(bytes));
-        let oom = |live: u64| Error::OutOfMemory {
+        let class = size_class(bytes).min(max.max(bytes));
+        let oom = |limit: u64, reason: &'static str| Error::OutOfMemory {
             requested: bytes,
-            limit: self.alloc.max_buffer_bytes(),
-            live,
+            limit,
+            live: self.lock().stats.live_bytes,
             device: self.alloc.name(),
+            reason,
         };
-        if class > self.alloc.max_buffer_bytes() {
-            return Err(oom(self.lock().stats.live_bytes));
+        if class > max {
+            return Err(oom(max, "largest buffer"));
         }
-        let cached = {
-            let mut st = self.lock();
-            let b = st.free.get_mut(&(class, usage)).and_then(Vec::pop);
-            if b.is_some() {
-                st.stats.cached_buffers -= 1;
-                st.stats.cached_bytes -= class;
-                st.stats.reused += 1;
+        if self.faults.alloc.fire() {
+            return Err(oom(max, "injected fault"));
+        }
+        let mut trimmed = false;
+        let mut reclaimed = false;
+        let buf = loop {
+            if let Some(b) = self.take_cached(class, usage) {
+                break b;
             }
-            b
-        };
-        let buf = match cached {
-            Some(b) => b,
-            None => {
-                let b = match self.alloc.alloc(class, usage) {
-                    Some(b) => b,
-                    None => {
-                        self.trim();
-                        self.alloc
-                            .alloc(class, usage)
-                            .ok_or_else(|| oom(self.lock().stats.live_bytes))?
-                    }
-                };
-                self.lock().stats.created += 1;
-                b
+            let limit = self.lock().limit;
+            let over = limit.filter(|&l| self.lock().stats.held().saturating_add(class) > l);
+            if over.is_none() {
+                if let Some(b) = self.alloc.alloc(class, usage) {
+                    self.lock().stats.created += 1;
+                    break b;
+                }
+            }
+            if !trimmed {
+                trimmed = true;
+                self.trim();
+            } else if !reclaimed {
+                reclaimed = true;
+                reclaim();
+            } else {
+                return Err(match over {
+                    Some(l) => oom(l, "memory limit"),
+                    None => oom(max, "the driver refused"),
+                });
             }
         };
         let mut st = self.lock();
@@ -240,6 +276,29 @@ impl<A: RawAlloc> Pool<A> {
             usage,
             pool: self.clone(),
         })
+    }
+
+    fn take_cached(&self, class: u64, usage: Usage) -> Option<A::Buf> {
+        let mut st = self.lock();
+        let b = st.free.get_mut(&(class, usage)).and_then(Vec::pop);
+        if b.is_some() {
+            st.stats.cached_buffers -= 1;
+            st.stats.cached_bytes -= class;
+            st.stats.reused += 1;
+        }
+        b
+    }
+
+    /// Restarts the peak from the live bytes.
+    pub(crate) fn reset_peak(&self) {
+        let mut st = self.lock();
+        st.stats.peak_bytes = st.stats.live_bytes;
+    }
+
+    /// Sets the most bytes the pool may hold (live, internal and cached);
+    /// `None` removes the limit.
+    pub(crate) fn set_limit(&self, limit: Option<u64>) {
+        self.lock().limit = limit;
     }
 
     fn release(&self, id: u64, class: u64, usage: Usage, buf: A::Buf) {
@@ -434,7 +493,10 @@ mod tests {
             "{e}"
         );
         let e = p.get(2 << 20, Usage::Array, String::new).err().unwrap();
-        assert!(e.to_string().contains("limit 1048576"), "{e}");
+        assert!(
+            e.to_string().contains("largest buffer: limit 1048576"),
+            "{e}"
+        );
         drop(b);
     }
 }

@@ -51,7 +51,11 @@ impl SliceElem {
             // error (if any) is the range's.
             SliceElem::Index(i) => SliceElem::Slice {
                 start: i,
-                end: if i == -1 { None } else { Some(i + 1) },
+                end: if i == -1 {
+                    None
+                } else {
+                    Some(i.saturating_add(1))
+                },
                 step: k,
             },
             SliceElem::NewAxis => SliceElem::NewAxis,
@@ -74,39 +78,61 @@ impl From<RangeFull> for SliceElem {
     }
 }
 
+/// An integer as an `isize`, saturating: an index or step past `isize::MAX`
+/// (`usize::MAX`, say) stays huge instead of wrapping to a negative one, so
+/// an out-of-range index is an error and a huge step takes one element, as
+/// in NumPy.
+#[doc(hidden)]
+pub trait Sat: Copy {
+    /// The value, saturated to `isize`.
+    fn sat(self) -> isize;
+}
+
+macro_rules! impl_sat {
+    ($($t:ty),*) => {$(
+        impl Sat for $t {
+            #[inline]
+            fn sat(self) -> isize {
+                isize::try_from(self).unwrap_or(if (self as i128) < 0 { isize::MIN } else { isize::MAX })
+            }
+        }
+    )*};
+}
+impl_sat!(i32, i64, isize, usize, u32);
+
 macro_rules! impl_from_int {
     ($($t:ty),*) => {$(
         impl From<$t> for SliceElem {
             fn from(i: $t) -> Self {
-                SliceElem::Index(i as isize)
+                SliceElem::Index(i.sat())
             }
         }
         impl From<Range<$t>> for SliceElem {
             fn from(r: Range<$t>) -> Self {
-                SliceElem::Slice { start: r.start as isize, end: Some(r.end as isize), step: 1 }
+                SliceElem::Slice { start: r.start.sat(), end: Some(r.end.sat()), step: 1 }
             }
         }
         impl From<RangeInclusive<$t>> for SliceElem {
             fn from(r: RangeInclusive<$t>) -> Self {
-                let end = *r.end() as isize;
+                let end = r.end().sat();
                 // `a..=-1` is "up to the last element": there is no index past it to name.
-                SliceElem::Slice { start: *r.start() as isize, end: if end == -1 { None } else { Some(end + 1) }, step: 1 }
+                SliceElem::Slice { start: r.start().sat(), end: if end == -1 { None } else { Some(end.saturating_add(1)) }, step: 1 }
             }
         }
         impl From<RangeFrom<$t>> for SliceElem {
             fn from(r: RangeFrom<$t>) -> Self {
-                SliceElem::Slice { start: r.start as isize, end: None, step: 1 }
+                SliceElem::Slice { start: r.start.sat(), end: None, step: 1 }
             }
         }
         impl From<RangeTo<$t>> for SliceElem {
             fn from(r: RangeTo<$t>) -> Self {
-                SliceElem::Slice { start: 0, end: Some(r.end as isize), step: 1 }
+                SliceElem::Slice { start: 0, end: Some(r.end.sat()), step: 1 }
             }
         }
         impl From<RangeToInclusive<$t>> for SliceElem {
             fn from(r: RangeToInclusive<$t>) -> Self {
-                let end = r.end as isize;
-                SliceElem::Slice { start: 0, end: if end == -1 { None } else { Some(end + 1) }, step: 1 }
+                let end = r.end.sat();
+                SliceElem::Slice { start: 0, end: if end == -1 { None } else { Some(end.saturating_add(1)) }, step: 1 }
             }
         }
     )*};
@@ -129,10 +155,10 @@ impl_from_int!(i32, i64, isize, usize, u32);
 macro_rules! s {
     (@acc [$($done:expr,)*]) => { [$($done,)*] };
     (@acc [$($done:expr,)*] $r:expr ; $k:expr) => {
-        $crate::s!(@acc [$($done,)* $crate::SliceElem::from($r).with_step($k as isize),])
+        $crate::s!(@acc [$($done,)* $crate::SliceElem::from($r).with_step($crate::slice::Sat::sat($k)),])
     };
     (@acc [$($done:expr,)*] $r:expr ; $k:expr, $($rest:tt)*) => {
-        $crate::s!(@acc [$($done,)* $crate::SliceElem::from($r).with_step($k as isize),] $($rest)*)
+        $crate::s!(@acc [$($done,)* $crate::SliceElem::from($r).with_step($crate::slice::Sat::sat($k)),] $($rest)*)
     };
     (@acc [$($done:expr,)*] $r:expr) => {
         $crate::s!(@acc [$($done,)* $crate::SliceElem::from($r),])

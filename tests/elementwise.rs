@@ -400,7 +400,7 @@ fn past_the_binding_limit(dev: &Device) -> Result<()> {
     let data = vec![1.5f32; n];
     let a = Array::from_slice(dev, &data, &[n])?;
     let e = a.add_scalar_inplace(1.0).unwrap_err().to_string();
-    assert!(e.contains("max storage binding size"), "{e}");
+    assert!(e.contains("largest storage binding"), "{e}");
     assert_eq!(a.to_vec()?[n - 1], 1.5);
     assert!(Array::<f32>::zeros(dev, &[n]).is_err());
     Ok(())

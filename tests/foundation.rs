@@ -95,7 +95,8 @@ fn shares_memory(dev: &Device) -> Result<()> {
 
 fn bad_input_errors(dev: &Device) -> Result<()> {
     let a = Array::<f32>::zeros(dev, &[4])?;
-    assert!(matches!(a.slice(s![..5]), Err(Error::Index(_))));
+    // Ranges clip to the axis, as NumPy's a[:5] on 4 elements.
+    assert_eq!(a.slice(s![..5])?.shape(), &[4]);
     assert_eq!(
         a.slice(s![4]).unwrap_err().to_string(),
         "index 4 is out of bounds for axis 0 with size 4"

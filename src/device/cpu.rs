@@ -2,8 +2,16 @@
 //! layouts. Contiguous outputs are split across threads with rayon; every
 //! kernel gathers its inputs a block at a time into small arrays so that the
 //! arithmetic loop is a plain, vectorisable loop over the block.
+//!
+//! Locks and threads: each buffer is a `RwLock`, so readers of one array
+//! never exclude each other; a kernel locks each distinct buffer once, in
+//! pool-id order (no lock-order cycle), on the calling thread. Its parallel
+//! part runs in ndgpu's own rayon pool ([`exec`]), whose workers run nothing
+//! but ndgpu's lock-free chunks of work: a lock is never held by a thread
+//! that could pick up a user's task while it waits (rayon's work stealing),
+//! so ndgpu called from inside a user's `par_iter` cannot deadlock.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rayon::prelude::*;
 
@@ -12,9 +20,9 @@ use crate::layout::Layout;
 use crate::pool::{PoolBuf, RawAlloc, Usage};
 
 /// Host memory: 8-byte words, so every dtype (f64 included) casts from it
-/// with bytemuck. The mutex lets views write through `&self`; a kernel locks
+/// with bytemuck. The lock lets views write through `&self`; a kernel locks
 /// each distinct buffer once, in id order.
-pub(crate) type CpuBuf = Mutex<Vec<u64>>;
+pub(crate) type CpuBuf = RwLock<Vec<u64>>;
 
 pub(crate) struct CpuAlloc;
 
@@ -25,7 +33,7 @@ impl RawAlloc for CpuAlloc {
         let mut v = Vec::new();
         v.try_reserve_exact(words).ok()?;
         v.resize(words, 0);
-        Some(Mutex::new(v))
+        Some(RwLock::new(v))
     }
     fn max_buffer_bytes(&self) -> u64 {
         isize::MAX as u64
@@ -37,10 +45,89 @@ impl RawAlloc for CpuAlloc {
 
 pub(crate) type CpuStorage = Arc<PoolBuf<CpuAlloc>>;
 
-pub(crate) fn lock(s: &CpuStorage) -> MutexGuard<'_, Vec<u64>> {
+/// Locks a buffer for writing.
+pub(crate) fn lock(s: &CpuStorage) -> RwLockWriteGuard<'_, Vec<u64>> {
     // Kernels never panic half-way through a write that would leave the
     // buffer inconsistent with its layout, so a poisoned lock is usable.
-    s.raw().lock().unwrap_or_else(|p| p.into_inner())
+    s.raw().write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Locks a buffer for reading; readers do not exclude each other.
+pub(crate) fn read(s: &CpuStorage) -> RwLockReadGuard<'_, Vec<u64>> {
+    s.raw().read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Either kind of lock on a buffer, for kernels that lock several.
+pub(crate) enum Guard<'a> {
+    Read(RwLockReadGuard<'a, Vec<u64>>),
+    Write(RwLockWriteGuard<'a, Vec<u64>>),
+}
+
+impl Guard<'_> {
+    pub(crate) fn words(&self) -> &[u64] {
+        match self {
+            Guard::Read(g) => g,
+            Guard::Write(g) => g,
+        }
+    }
+    /// The words of a write lock.
+    pub(crate) fn words_mut(&mut self) -> Option<&mut [u64]> {
+        match self {
+            Guard::Read(_) => None,
+            Guard::Write(g) => Some(g),
+        }
+    }
+}
+
+/// Locks `bufs` (distinct buffers) in pool-id order, the first for writing
+/// and the rest for reading; the guards come back in `bufs`' order.
+pub(crate) fn lock_all<'a>(bufs: &[&'a CpuStorage]) -> Vec<Guard<'a>> {
+    let mut order: Vec<usize> = (0..bufs.len()).collect();
+    order.sort_by_key(|&i| bufs[i].id());
+    let mut guards: Vec<Option<Guard<'a>>> = (0..bufs.len()).map(|_| None).collect();
+    for i in order {
+        guards[i] = Some(if i == 0 {
+            Guard::Write(lock(bufs[i]))
+        } else {
+            Guard::Read(read(bufs[i]))
+        });
+    }
+    guards
+        .into_iter()
+        .map(|g| g.expect("every buffer was locked"))
+        .collect()
+}
+
+/// ndgpu's own thread pool for the parallel part of CPU kernels.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("ndgpu-cpu-{i}"))
+            .build()
+            .unwrap_or_else(|e| panic!("ndgpu could not start its CPU threads: {e}"))
+    })
+}
+
+/// Runs `f`, whose rayon calls then use ndgpu's pool. The caller holds its
+/// buffer locks: from a plain thread, `install` blocks it without running
+/// other work; from a worker of another rayon pool (a user's `par_iter`),
+/// whose waits would steal that pool's tasks while the locks are held, `f`
+/// runs on a helper thread that the caller joins with a plain, non-stealing
+/// wait.
+pub(crate) fn exec<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let p = pool();
+    if p.current_thread_index().is_some() {
+        f()
+    } else if rayon::current_thread_index().is_none() {
+        p.install(f)
+    } else {
+        std::thread::scope(|s| {
+            s.spawn(|| p.install(f))
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    }
 }
 
 /// Elements below this run on one thread: rayon's hand-off costs more.
@@ -158,6 +245,22 @@ pub(crate) fn map3<A, B, C, O, F>(
     F: Fn(A, B, C) -> O + Sync,
 {
     let n = ol.size();
+    if n >= PAR_MIN {
+        exec(|| map3_on(out, ol, a, b, c, f));
+    } else {
+        map3_on(out, ol, a, b, c, f);
+    }
+}
+
+fn map3_on<A, B, C, O, F>(out: &mut [O], ol: &Layout, a: &Src<A>, b: &Src<B>, c: &Src<C>, f: &F)
+where
+    A: Element,
+    B: Element,
+    C: Element,
+    O: Element,
+    F: Fn(A, B, C) -> O + Sync,
+{
+    let n = ol.size();
     let block = |start: usize, o: &mut [O]| {
         let (mut xa, mut xb, mut xc) = ([A::zero(); BLOCK], [B::zero(); BLOCK], [C::zero(); BLOCK]);
         for (k, oc) in o.chunks_mut(BLOCK).enumerate() {
@@ -226,9 +329,11 @@ pub(crate) fn gather_into<T: Element>(buf: &[T], l: &Layout, out: &mut [T]) {
         if n < PAR_MIN {
             out.copy_from_slice(src);
         } else {
-            out.par_chunks_mut(PAR_CHUNK)
-                .zip(src.par_chunks(PAR_CHUNK))
-                .for_each(|(o, s)| o.copy_from_slice(s));
+            exec(|| {
+                out.par_chunks_mut(PAR_CHUNK)
+                    .zip(src.par_chunks(PAR_CHUNK))
+                    .for_each(|(o, s)| o.copy_from_slice(s))
+            });
         }
         return;
     }

@@ -286,7 +286,8 @@ impl Device {
     /// Submits recorded work and waits for it.
     ///
     /// # Errors
-    /// A GPU error while waiting.
+    /// A GPU error while waiting; [`Error::Device`] or [`Error::DeviceLost`]
+    /// once the device is poisoned.
     pub fn synchronize(&self) -> Result<()> {
         match &self.inner.backend {
             Backend::Cpu(_) => Ok(()),
@@ -299,6 +300,27 @@ impl Device {
         match &self.inner.backend {
             Backend::Cpu(p) => p.stats(),
             Backend::Gpu(g) => g.pool.stats(),
+        }
+    }
+
+    /// Restarts [`MemoryStats::peak_bytes`] from the bytes arrays hold now
+    /// (PyTorch's `torch.cuda.reset_peak_memory_stats`), to measure the peak
+    /// of one stretch of work.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// drop(Array::<f32>::zeros(&dev, &[1 << 20])?);
+    /// dev.reset_peak_bytes();
+    /// let small = Array::<f32>::zeros(&dev, &[256])?;
+    /// assert_eq!(dev.memory().peak_bytes, 1024);
+    /// # drop(small);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn reset_peak_bytes(&self) {
+        match &self.inner.backend {
+            Backend::Cpu(p) => p.reset_peak(),
+            Backend::Gpu(g) => g.pool.reset_peak(),
         }
     }
 
@@ -363,11 +385,62 @@ impl Device {
     pub(crate) fn alloc(&self, bytes: u64, label: impl FnOnce() -> String) -> Result<Storage> {
         match &self.inner.backend {
             Backend::Cpu(p) => Ok(Storage::Cpu(Arc::new(p.get(bytes, Usage::Array, label)?))),
-            Backend::Gpu(g) => Ok(Storage::Gpu(Arc::new(g.pool.get(
+            Backend::Gpu(g) => Ok(Storage::Gpu(Arc::new(g.alloc(
                 bytes,
                 Usage::Array,
                 label,
             )?))),
+        }
+    }
+
+    /// Caps the bytes this device's pool may hold (live arrays, the
+    /// library's own buffers and the cache of freed ones); `None` lifts the
+    /// cap (CuPy's `MemoryPool.set_limit`). An allocation that would pass it
+    /// first empties the cache, then (on a GPU) submits recorded work and
+    /// waits for the queue so that freed buffers really come back, then
+    /// fails with [`Error::OutOfMemory`] naming the size, the live bytes and
+    /// the limit. Buffers already held are not taken back.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, Error};
+    /// let dev = Device::cpu();
+    /// dev.set_memory_limit(Some(1 << 20));
+    /// let a = Array::<f32>::zeros(&dev, &[1024])?;           // 4 KiB: fine
+    /// let e = Array::<f32>::zeros(&dev, &[1 << 20]).unwrap_err(); // 4 MiB: refused
+    /// assert!(matches!(e, Error::OutOfMemory { reason: "memory limit", .. }));
+    /// dev.set_memory_limit(None);
+    /// # drop(a);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn set_memory_limit(&self, bytes: Option<u64>) {
+        match &self.inner.backend {
+            Backend::Cpu(p) => p.set_limit(bytes),
+            Backend::Gpu(g) => g.pool.set_limit(bytes),
+        }
+    }
+
+    /// Makes a later operation fail, for tests of the failure paths (the
+    /// `fault-injection` feature). CPU devices have no flush or map: those
+    /// faults never fire there, and [`Fault::Lose`](crate::Fault::Lose) does nothing.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_fault(&self, fault: crate::Fault) {
+        use crate::Fault;
+        let faults = match &self.inner.backend {
+            Backend::Cpu(p) => &p.faults,
+            Backend::Gpu(g) => match fault {
+                Fault::Alloc(_) => &g.pool.faults,
+                _ => &g.faults,
+            },
+        };
+        match fault {
+            Fault::Alloc(n) => faults.alloc.arm(n),
+            Fault::Flush(n) => faults.flush.arm(n),
+            Fault::Map(n) => faults.map.arm(n),
+            Fault::Lose => {
+                if let Backend::Gpu(g) = &self.inner.backend {
+                    g.lose();
+                }
+            }
         }
     }
 }

@@ -70,16 +70,30 @@ pub(crate) fn create_buffer(
 }
 
 /// The receiving end of a `map_async` callback.
-pub(crate) type MapRx =
-    futures_intrusive::channel::shared::OneshotReceiver<Result<(), wgpu::BufferAsyncError>>;
+pub(crate) type MapRx = std::sync::mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>;
 
-/// Starts mapping the first `bytes` of `staging`; the channel fires when done.
+/// Starts mapping the first `bytes` of `staging`; the channel receives the
+/// outcome when a poll of the device completes the mapping.
 pub(crate) fn map(staging: &wgpu::Buffer, bytes: u64, mode: wgpu::MapMode) -> MapRx {
-    let (tx, rx) = futures_intrusive::channel::shared::oneshot_channel();
+    let (tx, rx) = std::sync::mpsc::channel();
     staging.slice(..bytes).map_async(mode, move |r| {
         let _ = tx.send(r);
     });
     rx
+}
+
+/// Routes errors that wgpu raises outside an error scope (its default
+/// handler panics) to `f`, with wgpu's message.
+pub(crate) fn on_uncaptured_error(
+    device: &wgpu::Device,
+    f: impl Fn(String) + Send + Sync + 'static,
+) {
+    device.on_uncaptured_error(std::sync::Arc::new(move |e: wgpu::Error| f(e.to_string())));
+}
+
+/// Calls `f` with wgpu's reason and message when the device is lost.
+pub(crate) fn on_device_lost(device: &wgpu::Device, f: impl Fn(String) + Send + 'static) {
+    device.set_device_lost_callback(move |reason, msg| f(format!("{reason:?}: {msg}")));
 }
 
 /// Copies `bytes` into the mapped buffer and unmaps.

@@ -134,21 +134,12 @@ impl<O: Element> Array<O> {
                         };
                     }
                 }
-                let mut order: Vec<usize> = (0..bufs.len()).collect();
-                order.sort_by_key(|&i| bufs[i].id());
-                let mut guards: Vec<Option<std::sync::MutexGuard<'_, Vec<u64>>>> =
-                    (0..bufs.len()).map(|_| None).collect();
-                for i in order {
-                    guards[i] = Some(cpu::lock(bufs[i]));
-                }
+                let mut guards = cpu::lock_all(&bufs);
                 let (first, rest) = guards
                     .split_first_mut()
                     .expect("the output is always locked");
-                let outw: &mut [u64] = first.as_mut().expect("locked above");
-                let ins: Vec<&[u64]> = rest
-                    .iter()
-                    .map(|g| &g.as_ref().expect("locked above")[..])
-                    .collect();
+                let outw: &mut [u64] = first.words_mut().expect("the output is write-locked");
+                let ins: Vec<&[u64]> = rest.iter().map(|g| g.words()).collect();
                 fn src<'s, T: Element>(
                     arg: &Arg<'_, T>,
                     r: &'s Option<Resolved<T>>,

@@ -6,7 +6,7 @@
 //! sliced sub-matrix costs no extra memory. The result is a fresh
 //! C-contiguous array, or the caller's `out`.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::{Arc, RwLockWriteGuard};
 
 use rayon::prelude::*;
 
@@ -367,7 +367,7 @@ fn compute<T: Element>(
 
 /// Locks the distinct buffers among `s` once each, in id order (the order
 /// every CPU kernel uses, so two kernels never deadlock).
-fn lock_all<'a>(s: &[&'a cpu::CpuStorage]) -> Vec<(usize, MutexGuard<'a, Vec<u64>>)> {
+fn lock_all<'a>(s: &[&'a cpu::CpuStorage]) -> Vec<(usize, RwLockWriteGuard<'a, Vec<u64>>)> {
     let mut order: Vec<usize> = (0..s.len())
         .filter(|&i| !s[..i].iter().any(|p| Arc::ptr_eq(p, s[i])))
         .collect();
@@ -388,9 +388,15 @@ fn cpu_product<T: Element>(
     let (gc, ab) = guards.split_last_mut().expect("C is always locked");
     let av: &[T] = bytemuck::cast_slice(&ab[0].1[..]);
     let bv: &[T] = bytemuck::cast_slice(&ab[ab.len() - 1].1[..]);
-    let (m, n, k) = (plan.m, plan.n, plan.k);
+    let (m, n) = (plan.m, plan.n);
     let total = plan.batch() * m * n;
     let cv = &mut bytemuck::cast_slice_mut::<u64, T>(&mut gc.1)[c_off..c_off + total];
+    // The locks stay on this thread; the products run in ndgpu's pool.
+    cpu::exec(|| cpu_batches(plan, av, bv, cv))
+}
+
+fn cpu_batches<T: Element>(plan: &Plan, av: &[T], bv: &[T], cv: &mut [T]) -> Result<()> {
+    let (m, n, k) = (plan.m, plan.n, plan.k);
     for (bi, cb) in cv.chunks_mut(m * n).enumerate() {
         let a = Mat {
             data: av,

@@ -299,7 +299,7 @@ impl<T: Element> Array<T> {
         }
         match &self.storage {
             Storage::Cpu(s) => {
-                let g = cpu::lock(s);
+                let g = cpu::read(s);
                 let buf: &[T] = bytemuck::cast_slice(&g);
                 let contiguous_red = sp.red.is_c_contiguous();
                 let one = |k: usize| -> (T, u32) {
