@@ -11,13 +11,12 @@ fn main() -> ndgpu::Result<()> {
     let dev = common::device()?;
     println!("running on {}\n", dev.info());
 
-    println!("a loop of y = x + x; x *= 0.5 on 1M floats:");
+    println!("a loop of y = x + x; x *= 0.5 on 1M floats, never synchronised:");
     let mut x = Array::<f32>::ones(&dev, &[1 << 20])?;
     for i in 0..8 {
         let y = &x + &x;
         x *= 0.5;
         drop(y);
-        dev.synchronize()?;
         let m = dev.memory();
         println!(
             "  iter {i}: live {} buffers / {} KiB, cached {}, created {}, reused {}, peak {} KiB",

@@ -15,6 +15,12 @@ fn main() -> ndgpu::Result<()> {
     let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
     println!("{a}\n");
 
+    println!(">>> a = np.array([1, 2, 3, 4]); a[1:3] += 1; a   # a slice is a view");
+    let fresh = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    fresh.slice(s![1..3])?.add_scalar_inplace(1)?;
+    println!("{fresh}\n");
+    drop(fresh);
+
     println!(">>> b = a; b += 1; a            # b is another name for a");
     let mut b = a.clone();
     b += 1;

@@ -5,6 +5,24 @@
 //! and usage and hands them out again; a [`PoolBuf`] is the handle an array's
 //! storage holds, and dropping the last one gives the buffer back.
 //! The pool is generic over the allocator so it is unit-tested without a GPU.
+//!
+//! **The reuse rule (stream-ordered, as PyTorch's CUDA caching allocator).**
+//! An array's buffer returns to the pool the moment its last `Array` drops,
+//! even when recorded-but-unsubmitted GPU commands still use it, and the next
+//! allocation of its size class may take it at once. This is safe because
+//! recorded commands hold wgpu's own handle to the raw buffer (wgpu keeps it
+//! alive for them), and the queue runs commands in the order they were
+//! recorded, with wgpu ordering hazards between them, so any later write
+//! into the reused buffer happens after every earlier read of it.
+//! Host-visible buffers (readback and upload staging) are the exception: a
+//! mapping is not ordered with the queue, so they return only when the
+//! submission that last used them is done.
+//!
+//! **Limits.** [`Pool::set_limit`] caps the bytes the pool holds (live,
+//! internal and cached). A new buffer that the limit or the driver refuses
+//! first empties the cache, then calls the backend's `reclaim` (the GPU
+//! submits and waits, so buffers the driver still holds come back), then
+//! retries once, then fails with [`Error::OutOfMemory`].
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
