@@ -40,7 +40,7 @@ pub mod random;
 pub mod slice;
 
 pub use array::{Array, Flags};
-pub use device::{AdapterSummary, Device, DeviceInfo, DeviceKind};
+pub use device::{AdapterSummary, Counters, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element, Float};
 pub use error::{Error, Result};
 #[cfg(feature = "fault-injection")]

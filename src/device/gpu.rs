@@ -162,6 +162,34 @@ pub(crate) struct Gpu {
     poison: Arc<Mutex<Option<Error>>>,
     poisoned: Arc<AtomicBool>,
     pub(crate) faults: Faults,
+    pub(crate) counters: CounterCells,
+}
+
+/// The cumulative counts behind [`Device::counters`](crate::Device::counters).
+#[derive(Default)]
+pub(crate) struct CounterCells {
+    dispatches: AtomicU64,
+    submits: AtomicU64,
+    pipelines_compiled: AtomicU64,
+    bytes_uploaded: AtomicU64,
+    bytes_read_back: AtomicU64,
+}
+
+impl CounterCells {
+    pub(crate) fn snapshot(&self) -> crate::device::Counters {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        crate::device::Counters {
+            dispatches: g(&self.dispatches),
+            submits: g(&self.submits),
+            pipelines_compiled: g(&self.pipelines_compiled),
+            bytes_uploaded: g(&self.bytes_uploaded),
+            bytes_read_back: g(&self.bytes_read_back),
+        }
+    }
+}
+
+fn bump(a: &AtomicU64, n: u64) {
+    a.fetch_add(n, Ordering::Relaxed);
 }
 
 /// A staging buffer that may be mapped or have a map pending; dropping it
@@ -263,6 +291,7 @@ impl Gpu {
             poison,
             poisoned,
             faults: Faults::default(),
+            counters: CounterCells::default(),
         })
     }
 
@@ -356,6 +385,7 @@ impl Gpu {
             eprintln!("{src}");
         }
         let p = Arc::new(api::pipeline(&self.device, &src, &self.bgl(nbuf))?);
+        bump(&self.counters.pipelines_compiled, 1);
         locked(&self.pipelines).insert(key.to_string(), p.clone());
         Ok(p)
     }
@@ -429,6 +459,7 @@ impl Gpu {
         });
         let full = b.cmds.len() >= MAX_BATCH;
         drop(b);
+        bump(&self.counters.dispatches, 1);
         if full {
             self.flush()?;
         }
@@ -571,6 +602,7 @@ impl Gpu {
             }
         }
         self.queue.submit([enc.finish()]);
+        bump(&self.counters.submits, 1);
         let seq = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
         let done = self.completed.clone();
         self.queue.on_submitted_work_done(move || {
@@ -610,6 +642,7 @@ impl Gpu {
         if bytes.is_empty() {
             return Ok(());
         }
+        bump(&self.counters.bytes_uploaded, bytes.len() as u64);
         // Copies move multiples of 4 bytes; GPU dtypes are 32-bit.
         let n = (bytes.len() as u64).next_multiple_of(4);
         if bytes.len() <= SMALL_UPLOAD {
@@ -716,6 +749,7 @@ impl Gpu {
         // A submission that wgpu rejected never wrote the staging buffer:
         // never hand its bytes out.
         self.check()?;
+        bump(&self.counters.bytes_read_back, out.len() as u64);
         g.mapped = false; // read_mapped unmaps, even on error
         api::read_mapped(g.raw(), out.len() as u64, out)?;
         drop(g.release());

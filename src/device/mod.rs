@@ -82,6 +82,14 @@ pub(crate) enum Storage {
 }
 
 impl Storage {
+    /// Is this the only handle to the buffer (no other array or view uses it)?
+    pub(crate) fn unique(&self) -> bool {
+        match self {
+            Storage::Cpu(a) => Arc::strong_count(a) == 1,
+            Storage::Gpu(a) => Arc::strong_count(a) == 1,
+        }
+    }
+
     /// Do both handles name one buffer?
     pub(crate) fn same(&self, other: &Storage) -> bool {
         match (self, other) {
@@ -111,6 +119,21 @@ fn backend_name(b: wgpu::Backend) -> &'static str {
         wgpu::Backend::BrowserWebGpu => "webgpu",
         _ => "other",
     }
+}
+
+/// Cumulative counts of a device's work; see [`Device::counters`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Kernels recorded (GPU compute dispatches).
+    pub dispatches: u64,
+    /// Batches submitted to the GPU queue.
+    pub submits: u64,
+    /// Compute pipelines compiled (each kernel variant once).
+    pub pipelines_compiled: u64,
+    /// Bytes copied from the host into arrays.
+    pub bytes_uploaded: u64,
+    /// Bytes copied from arrays back to the host.
+    pub bytes_read_back: u64,
 }
 
 /// One adapter as [`Device::adapters`] lists it.
@@ -300,6 +323,29 @@ impl Device {
         match &self.inner.backend {
             Backend::Cpu(p) => p.stats(),
             Backend::Gpu(g) => g.pool.stats(),
+        }
+    }
+
+    /// Cumulative counts of the work this device ran: dispatches, submits,
+    /// pipelines compiled, bytes uploaded and read back; take two and
+    /// subtract to see what a stretch of work cost (one dispatch per
+    /// elementwise op, say). The CPU backend dispatches nothing: its counts
+    /// stay zero.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::new()?;
+    /// let a = Array::<f32>::ones(&dev, &[1024])?;
+    /// let before = dev.counters();
+    /// a.add_scalar_inplace(1.0)?;
+    /// let ran = dev.counters().dispatches - before.dispatches;
+    /// assert_eq!(ran, if dev.is_cpu() { 0 } else { 1 });
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn counters(&self) -> Counters {
+        match &self.inner.backend {
+            Backend::Cpu(_) => Counters::default(),
+            Backend::Gpu(g) => g.counters.snapshot(),
         }
     }
 

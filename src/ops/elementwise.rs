@@ -468,6 +468,66 @@ impl<T: Element> Array<T> {
         self.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))
     }
 
+    /// `out[...] = self op s` (NumPy's `np.multiply(a, 2, out=y)`).
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold `self`'s shape.
+    pub fn binary_scalar_into(&self, op: BinaryOp, s: T, out: &Array<T>) -> Result<()> {
+        out.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))
+    }
+
+    /// Can an op whose result has `shape` write into this array's buffer?
+    /// Only when no other array shares the buffer (so nothing else can see
+    /// the write), the array is writeable, and its shape is the result's:
+    /// NumPy's temporary elision, with Rust's ownership as the signal.
+    pub(crate) fn can_take(&self, shape: &[usize]) -> bool {
+        self.flags().writeable && self.shape() == shape && self.storage.unique()
+    }
+
+    /// `self op other`, consuming `self`: written into `self`'s buffer when
+    /// [`can_take`](Array::can_take) allows, else into a new array.
+    #[track_caller]
+    pub(crate) fn binary_owned(self, op: BinaryOp, other: &Array<T>) -> Result<Array<T>> {
+        let shape = broadcast_shapes(&[self.shape(), other.shape()])?;
+        if other.device.same(&self.device) && self.can_take(&shape) {
+            self.binary_apply(op, Arg::Arr(&self), Arg::Arr(other))?;
+            return Ok(self);
+        }
+        self.binary(op, other)
+    }
+
+    /// `other op self`, consuming `self` (the right operand): written into
+    /// `self`'s buffer when [`can_take`](Array::can_take) allows.
+    #[track_caller]
+    pub(crate) fn binary_owned_rhs(self, other: &Array<T>, op: BinaryOp) -> Result<Array<T>> {
+        let shape = broadcast_shapes(&[other.shape(), self.shape()])?;
+        if other.device.same(&self.device) && self.can_take(&shape) {
+            self.binary_apply(op, Arg::Arr(other), Arg::Arr(&self))?;
+            return Ok(self);
+        }
+        other.binary(op, &self)
+    }
+
+    /// `self op s`, consuming `self`.
+    #[track_caller]
+    pub(crate) fn binary_scalar_owned(self, op: BinaryOp, s: T) -> Result<Array<T>> {
+        if self.can_take(self.shape()) {
+            self.binary_apply(op, Arg::Arr(&self), Arg::Scalar(s))?;
+            return Ok(self);
+        }
+        self.binary_scalar(op, s)
+    }
+
+    /// `s op self`, consuming `self`.
+    #[track_caller]
+    pub(crate) fn scalar_binary_owned(self, s: T, op: BinaryOp) -> Result<Array<T>> {
+        if self.can_take(self.shape()) {
+            self.binary_apply(op, Arg::Scalar(s), Arg::Arr(&self))?;
+            return Ok(self);
+        }
+        self.scalar_binary(s, op)
+    }
+
     /// `s op self` into a new array (`2 - a`).
     ///
     /// # Errors
@@ -660,7 +720,7 @@ impl<T: Float> Array<T> {
 /// Named forms of each op: `a.add(&b)?`, `a.add_inplace(&b)?`,
 /// `a.add_into(&b, &out)?`, `a.add_scalar(2)?`, `a.add_scalar_inplace(2)?`.
 macro_rules! named_binary {
-    ($($op:ident $inplace:ident $into:ident $sc:ident $sc_inplace:ident = $v:ident, $np:literal;)*) => {
+    ($($op:ident $inplace:ident $into:ident $sc:ident $sc_inplace:ident $sc_into:ident = $v:ident, $np:literal;)*) => {
         impl<T: Element> Array<T> {$(
             #[doc = concat!("`", $np, "(a, b)` into a new array; see [`Array::binary`].\n\n# Errors\nShapes that do not broadcast.")]
             #[track_caller]
@@ -684,19 +744,23 @@ macro_rules! named_binary {
             pub fn $sc_inplace(&self, s: T) -> Result<()> {
                 self.binary_scalar_inplace(BinaryOp::$v, s)
             }
+            #[doc = concat!("`", $np, "(a, s, out=out)`: into a caller's array, any writeable view.\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
+            pub fn $sc_into(&self, s: T, out: &Array<T>) -> Result<()> {
+                self.binary_scalar_into(BinaryOp::$v, s, out)
+            }
         )*}
     };
 }
 
 named_binary! {
-    add add_inplace add_into add_scalar add_scalar_inplace = Add, "np.add";
-    sub sub_inplace sub_into sub_scalar sub_scalar_inplace = Sub, "np.subtract";
-    mul mul_inplace mul_into mul_scalar mul_scalar_inplace = Mul, "np.multiply";
-    div div_inplace div_into div_scalar div_scalar_inplace = Div, "np.divide (np.floor_divide for integers)";
-    pow pow_inplace pow_into pow_scalar pow_scalar_inplace = Pow, "np.power";
-    maximum maximum_inplace maximum_into maximum_scalar maximum_scalar_inplace = Maximum, "np.maximum";
-    minimum minimum_inplace minimum_into minimum_scalar minimum_scalar_inplace = Minimum, "np.minimum";
-    rem rem_inplace rem_into rem_scalar rem_scalar_inplace = Rem, "np.remainder";
+    add add_inplace add_into add_scalar add_scalar_inplace add_scalar_into = Add, "np.add";
+    sub sub_inplace sub_into sub_scalar sub_scalar_inplace sub_scalar_into = Sub, "np.subtract";
+    mul mul_inplace mul_into mul_scalar mul_scalar_inplace mul_scalar_into = Mul, "np.multiply";
+    div div_inplace div_into div_scalar div_scalar_inplace div_scalar_into = Div, "np.divide (np.floor_divide for integers)";
+    pow pow_inplace pow_into pow_scalar pow_scalar_inplace pow_scalar_into = Pow, "np.power";
+    maximum maximum_inplace maximum_into maximum_scalar maximum_scalar_inplace maximum_scalar_into = Maximum, "np.maximum";
+    minimum minimum_inplace minimum_into minimum_scalar minimum_scalar_inplace minimum_scalar_into = Minimum, "np.minimum";
+    rem rem_inplace rem_into rem_scalar rem_scalar_inplace rem_scalar_into = Rem, "np.remainder";
 }
 
 macro_rules! named_cmp {
