@@ -83,7 +83,7 @@ fn main() -> ndgpu::Result<()> {
     println!("{}\n", p.t().dot(&q)?);
 
     println!(">>> m.sum(axis=0), m.argmax(axis=1)");
-    println!("{} {}\n", m.sum(0, false)?, m.argmax(Some(1))?);
+    println!("{} {}\n", m.sum(0, false)?, m.argmax(Some(1), false)?);
 
     drop((a, b, v, m, col, x, r, f, p, q));
     guard.finish()?;

@@ -8,8 +8,15 @@
 //!   exact in f32, so it is bit-identical on every device too; other ranges
 //!   compute `lo + (hi - lo) * u`, which a GPU may fuse, so they agree within
 //!   an ulp or so.
-//! * [`normal`] uses Box–Muller on two words per element; GPUs differ in
-//!   `log` and `cos`, so draws agree across devices within about 1e-6 relative.
+//! * [`normal`] uses Box–Muller on pairs of words: words `2k` and `2k + 1`
+//!   give elements `2k` (`r cos θ`) and `2k + 1` (`r sin θ`), one word per
+//!   element. Its `log`, `sin` and `cos` are ndgpu's own polynomials, written
+//!   alike in Rust and WGSL (drivers' own differ near their zeros), so draws
+//!   agree across devices within `1e-6 · max(1, |x|)`.
+//!
+//! Each Philox block gives four words, and every kernel uses all four: one
+//! block per four elements, on the CPU and on the GPU
+//! (`shaders/random.wgsl`), with scale and shift applied in the same pass.
 //!
 //! A slice of a draw equals the draw of that slice's counter range:
 //! `uniform_at(dev, &[n], lo, hi, seed, k)` is elements `k..k + n` of any
@@ -30,7 +37,6 @@ use crate::array::Array;
 use crate::device::{Device, Storage};
 use crate::error::{Error, Result};
 use crate::layout::checked_size;
-use crate::ops::elementwise::Arg;
 
 const M0: u32 = 0xD251_1F53;
 const M1: u32 = 0xCD9E_8D57;
@@ -76,39 +82,179 @@ fn check_range(offset: u64, n: usize) -> Result<u32> {
     }
 }
 
-/// The raw stream: words `offset..offset + size` for `seed`, as a `u32` array of `shape`.
-///
-/// # Errors
-/// The range passes 2³² words; out of memory.
+/// What a draw turns each word into.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Bits,
+    Uniform { lo: f32, hi: f32 },
+    Normal { mean: f32, std: f32 },
+}
+
+/// 2⁻²⁴: the top 24 bits of a word scaled into `[0, 1)`, exactly.
+const INV24: f32 = 1.0 / 16_777_216.0;
+
+/// `ln(u)` for `u` in (0, 1], the twin of `h_ln` in `shaders/random.wgsl`
+/// (same operations in the same order): `u = m·2^e` with `m` in
+/// [√½, √2), and `ln m = 2 atanh(s)`, `s = (m - 1)/(m + 1)`, by its series.
+#[inline(always)]
+fn ln01(u: f32) -> f32 {
+    let bits = u.to_bits();
+    let mut e = ((bits >> 23) & 0xff) as i32 - 127;
+    let mut m = f32::from_bits((bits & 0x7f_ffff) | 0x3f80_0000);
+    if m > std::f32::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let p = 1.0 + z * (0.333_333_34 + z * (0.2 + z * (0.142_857_15 + z * 0.111_111_11)));
+    e as f32 * std::f32::consts::LN_2 + 2.0 * s * p
+}
+
+/// `(sin πt, cos πt)` for `t` in [-1, 1], the twin of `h_sincospi`: the
+/// quadrant `q = floor(2t + ½)` comes off exactly, leaving `x` in [-π/4, π/4].
+#[inline(always)]
+#[allow(clippy::excessive_precision)]
+fn sincospi(t: f32) -> (f32, f32) {
+    let q = (2.0 * t + 0.5).floor();
+    let x = std::f32::consts::PI * (t - 0.5 * q);
+    let z = x * x;
+    let s = x
+        * (1.0
+            + z * (-0.166_666_67
+                + z * (0.008_333_334 + z * (-0.000_198_412_7 + z * 2.755_731_9e-6))));
+    let c = 1.0 + z * (-0.5 + z * (0.041_666_668 + z * (-0.001_388_888_9 + z * 2.480_158_8e-5)));
+    match (q as i32) & 3 {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    }
+}
+
+/// The two normals of words `w0`, `w1`: `(r cos θ, r sin θ)`.
+#[inline(always)]
+fn box_muller(w0: u32, w1: u32) -> (f32, f32) {
+    let u1 = ((w0 >> 8) + 1) as f32 * INV24;
+    let t = 2.0 * ((w1 >> 8) as f32 * INV24) - 1.0;
+    let r = (-2.0 * ln01(u1)).sqrt();
+    let (s, c) = sincospi(t);
+    (r * c, r * s)
+}
+
+/// The four output words of the block of stream words `4b .. 4b + 4`.
+#[inline(always)]
+fn block_values(kind: Kind, w: [u32; 4]) -> [u32; 4] {
+    match kind {
+        Kind::Bits => w,
+        Kind::Uniform { lo, hi } => {
+            w.map(|x| (lo + (hi - lo) * ((x >> 8) as f32 * INV24)).to_bits())
+        }
+        Kind::Normal { mean, std } => {
+            let (a, b) = box_muller(w[0], w[1]);
+            let (c, d) = box_muller(w[2], w[3]);
+            [a, b, c, d].map(|x| (mean + std * x).to_bits())
+        }
+    }
+}
+
+/// Fills `out` with elements for stream words `first ..`, one Philox block
+/// per four of them (a partial block at either end).
+fn fill_cpu(out: &mut [u32], first: u32, key: [u32; 2], kind: Kind) {
+    let mut w = first;
+    let mut i = 0;
+    while i < out.len() {
+        let lane = (w % 4) as usize;
+        let vals = block_values(kind, philox4x32([w / 4, 0, 0, 0], key));
+        let take = (4 - lane).min(out.len() - i);
+        out[i..i + take].copy_from_slice(&vals[lane..lane + take]);
+        i += take;
+        w = w.wrapping_add(take as u32);
+    }
+}
+
+/// The WGSL expression for a draw's output bits, lane `l` of block words `w`.
+fn wgsl_value(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Bits => "w[l]",
+        Kind::Uniform { .. } => "bitcast<u32>(a + (b - a) * (f32(w[l] >> 8u) * INV24))",
+        Kind::Normal { .. } => "bitcast<u32>(a + b * h_normal(w, l))",
+    }
+}
+
+fn kernel_source(kind: Kind) -> String {
+    include_str!("../shaders/random.wgsl").replace("{VALUE}", wgsl_value(kind))
+        + include_str!("../shaders/philox.wgsl")
+}
+
+/// A draw of `shape` from stream words `offset ..` (checked), into a fresh array.
 #[track_caller]
-pub fn bits_at(dev: &Device, shape: &[usize], seed: u64, offset: u64) -> Result<Array<u32>> {
+fn draw<T: crate::element::Element>(
+    dev: &Device,
+    shape: &[usize],
+    seed: u64,
+    offset: u64,
+    kind: Kind,
+) -> Result<Array<T>> {
     let n = checked_size(shape)?;
     let off = check_range(offset, n)?;
-    let out = Array::<u32>::uninit(dev, shape)?;
+    let out = Array::<T>::uninit(dev, shape)?;
     let k = key(seed);
     match &out.storage {
         Storage::Cpu(s) => {
             let mut g = crate::device::cpu::lock(s);
             let buf: &mut [u32] = bytemuck::cast_slice_mut(&mut g);
+            // Chunks of whole blocks, so each block is computed once.
+            const CHUNK: usize = 1 << 14;
             buf[..n]
-                .par_chunks_mut(1 << 14)
+                .par_chunks_mut(CHUNK)
                 .enumerate()
                 .for_each(|(c, chunk)| {
-                    for (j, v) in chunk.iter_mut().enumerate() {
-                        *v = word(seed, off + (c * (1 << 14) + j) as u32);
-                    }
+                    fill_cpu(chunk, off.wrapping_add((c * CHUNK) as u32), k, kind)
                 });
         }
-        // The CPU closure is never called on a GPU array.
-        Storage::Gpu(_) => out.ew(
-            Arg::Scalar(k[0]),
-            Arg::Scalar(k[1]),
-            Arg::Scalar(off),
-            "h_philox(c + i, a, b)",
-            |x: u32, _: u32, _: u32| x,
-        )?,
+        Storage::Gpu(s) => {
+            if n == 0 {
+                return Ok(out);
+            }
+            let (a, b) = match kind {
+                Kind::Bits => (0.0, 0.0),
+                Kind::Uniform { lo, hi } => (lo, hi),
+                Kind::Normal { mean, std } => (mean, std),
+            };
+            let gpu = out.gpu();
+            let name = match kind {
+                Kind::Bits => "bits",
+                Kind::Uniform { .. } => "uniform",
+                Kind::Normal { .. } => "normal",
+            };
+            let pipe = gpu.pipeline(&format!("random|{name}"), || kernel_source(kind), 1)?;
+            let blocks = ((off % 4) as u64 + n as u64).div_ceil(4);
+            let md = [n as u32, off, k[0], k[1], a.to_bits(), b.to_bits()];
+            gpu.dispatch(pipe, vec![s.clone()], &md, blocks, 256)?;
+        }
     }
     Ok(out)
+}
+
+/// The raw stream: words `offset..offset + size` for `seed`, as a `u32`
+/// array of `shape` (NumPy has no twin; `Generator.bit_generator.random_raw`
+/// is the nearest).
+///
+/// ```
+/// use ndgpu::{random, Device};
+/// let dev = Device::cpu();
+/// let w = random::bits_at(&dev, &[4], 1234, 6)?.to_vec()?;
+/// assert_eq!(w[0], random::word(1234, 6));
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
+///
+/// # Errors
+/// The range passes 2³² words; out of memory.
+#[track_caller]
+pub fn bits_at(dev: &Device, shape: &[usize], seed: u64, offset: u64) -> Result<Array<u32>> {
+    draw(dev, shape, seed, offset, Kind::Bits)
 }
 
 /// The raw stream from word 0; see [`bits_at`].
@@ -120,18 +266,18 @@ pub fn bits(dev: &Device, shape: &[usize], seed: u64) -> Result<Array<u32>> {
     bits_at(dev, shape, seed, 0)
 }
 
-/// `lo + (hi - lo) * u` with `u` the top 24 bits of word `a` times 2⁻²⁴.
-const UNIFORM: &str = "b + (c - b) * ({B}(a >> {A}(8u)) * 5.9604645e-8)";
-/// Box–Muller on words `a` and `b`: `u1` in (0, 1], `u2` in [0, 1), and the
-/// angle `pi * (2 u2 - 1)` in [-pi, pi), where WGSL bounds `cos`'s error.
-const NORMAL: &str = "sqrt(-2.0 * log({O}((a >> {A}(8u)) + {A}(1u)) * 5.9604645e-8)) * cos(3.1415927 * (2.0 * ({O}(b >> {B}(8u)) * 5.9604645e-8) - 1.0))";
-#[cfg(test)]
-pub(crate) const KERNELS: [&str; 2] = [UNIFORM, NORMAL];
-
-/// 2⁻²⁴: the top 24 bits of a word scaled into `[0, 1)`, exactly.
-const INV24: f32 = 1.0 / 16_777_216.0;
-
-/// Uniform f32 draws on `[lo, hi)` from words `offset..`; see the module docs.
+/// Uniform f32 draws on `[lo, hi)` from words `offset..` (NumPy's
+/// `default_rng(seed).uniform(lo, hi, shape).astype(np.float32)` in
+/// distribution; the streams differ); see the module docs.
+///
+/// ```
+/// use ndgpu::{random, Device};
+/// let dev = Device::cpu();
+/// let all = random::uniform(&dev, &[10], -1.0, 1.0, 5)?.to_vec()?;
+/// let part = random::uniform_at(&dev, &[3], -1.0, 1.0, 5, 4)?.to_vec()?;
+/// assert_eq!(part, all[4..7].to_vec());
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 ///
 /// # Errors
 /// The range passes 2³² words; out of memory.
@@ -144,19 +290,20 @@ pub fn uniform_at(
     seed: u64,
     offset: u64,
 ) -> Result<Array<f32>> {
-    let w = bits_at(dev, shape, seed, offset)?;
-    let out = Array::<f32>::uninit(dev, shape)?;
-    out.ew(
-        Arg::Arr(&w),
-        Arg::Scalar(lo),
-        Arg::Scalar(hi),
-        UNIFORM,
-        |x: u32, l: f32, h: f32| l + (h - l) * ((x >> 8) as f32 * INV24),
-    )?;
-    Ok(out)
+    draw(dev, shape, seed, offset, Kind::Uniform { lo, hi })
 }
 
-/// Uniform f32 draws on `[lo, hi)`; see the module docs.
+/// Uniform f32 draws on `[lo, hi)` (NumPy's
+/// `default_rng(seed).random(shape, dtype=np.float32)` for `[0, 1)`); see
+/// the module docs.
+///
+/// ```
+/// use ndgpu::{random, Device};
+/// let dev = Device::cpu();
+/// let u = random::uniform(&dev, &[1000], 2.0, 3.0, 1)?.to_vec()?;
+/// assert!(u.iter().all(|&x| (2.0..3.0).contains(&x)));
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 ///
 /// # Errors
 /// Out of memory.
@@ -165,7 +312,17 @@ pub fn uniform(dev: &Device, shape: &[usize], lo: f32, hi: f32, seed: u64) -> Re
     uniform_at(dev, shape, lo, hi, seed, 0)
 }
 
-/// Normal f32 draws by Box–Muller on words `2·(offset + j)` and `2·(offset + j) + 1`.
+/// Normal f32 draws with `mean` and `std` from words `offset..` (one word
+/// per element, Box–Muller on pairs), scaled and shifted in the same pass.
+///
+/// ```
+/// use ndgpu::{random, Device};
+/// let dev = Device::cpu();
+/// let all = random::normal(&dev, &[8], 0.0, 1.0, 3)?.to_vec()?;
+/// let part = random::normal_at(&dev, &[3], 0.0, 1.0, 3, 5)?.to_vec()?;
+/// assert_eq!(part, all[5..8].to_vec());
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 ///
 /// # Errors
 /// A negative `std` (NumPy: `scale < 0`); the range passes 2³² words; out of memory.
@@ -181,33 +338,23 @@ pub fn normal_at(
     if std < 0.0 {
         return Err(Error::Value("scale < 0".into()));
     }
-    let n = checked_size(shape)?;
-    let w = bits_at(dev, &[n, 2], seed, offset.saturating_mul(2))?;
-    let (w0, w1) = (
-        w.slice(crate::s![.., 0])?.reshape(shape)?,
-        w.slice(crate::s![.., 1])?.reshape(shape)?,
-    );
-    let out = Array::<f32>::uninit(dev, shape)?;
-    out.ew(
-        Arg::Arr(&w0),
-        Arg::Arr(&w1),
-        Arg::<f32>::None,
-        NORMAL,
-        |x: u32, y: u32, _: f32| {
-            let u1 = ((x >> 8) + 1) as f32 * INV24;
-            let u2 = (y >> 8) as f32 * INV24;
-            (-2.0 * u1.ln()).sqrt() * (std::f32::consts::PI * (2.0 * u2 - 1.0)).cos()
-        },
-    )?;
-    out.mul_scalar_inplace(std)?;
-    out.add_scalar_inplace(mean)?;
-    Ok(out)
+    draw(dev, shape, seed, offset, Kind::Normal { mean, std })
 }
 
-/// Normal f32 draws with `mean` and `std`; see the module docs.
+/// Normal f32 draws with `mean` and `std` (NumPy's
+/// `default_rng(seed).normal(mean, std, shape)`, or `standard_normal(shape,
+/// dtype=np.float32)` for (0, 1)); see [`normal_at`].
+///
+/// ```
+/// use ndgpu::{random, Axes, Device};
+/// let dev = Device::cpu();
+/// let g = random::normal(&dev, &[100_000], 3.0, 2.0, 11)?;
+/// assert!((g.mean(Axes::All, false)?.item()? - 3.0).abs() < 0.05);
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 ///
 /// # Errors
-/// Out of memory.
+/// A negative `std`; out of memory.
 #[track_caller]
 pub fn normal(dev: &Device, shape: &[usize], mean: f32, std: f32, seed: u64) -> Result<Array<f32>> {
     normal_at(dev, shape, mean, std, seed, 0)
@@ -216,6 +363,40 @@ pub fn normal(dev: &Device, shape: &[usize], mean: f32, std: f32, seed: u64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_wgsl_validates() {
+        for kind in [
+            Kind::Bits,
+            Kind::Uniform { lo: 0.0, hi: 1.0 },
+            Kind::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+        ] {
+            crate::device::gpu::validate_wgsl(&kernel_source(kind))
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+    }
+
+    /// The polynomials against f64's functions over their whole domains.
+    #[test]
+    fn ln_and_sincospi_are_accurate() {
+        for k in (0..1u32 << 24).step_by(997).chain([0, (1 << 24) - 1]) {
+            let u = (k + 1) as f32 * INV24;
+            let want = (u as f64).ln();
+            let got = ln01(u) as f64;
+            assert!(
+                (got - want).abs() <= 2e-7 * want.abs().max(1e-30) + 1e-9,
+                "ln {u}: {got} vs {want}"
+            );
+            let t = 2.0 * (k as f32 * INV24) - 1.0;
+            let (s, c) = sincospi(t);
+            let x = std::f64::consts::PI * t as f64;
+            assert!((s as f64 - x.sin()).abs() < 3e-7, "sin {t}");
+            assert!((c as f64 - x.cos()).abs() < 3e-7, "cos {t}");
+        }
+    }
 
     /// Known-answer vectors of Random123's philox4x32_10.
     #[test]

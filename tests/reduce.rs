@@ -118,7 +118,7 @@ fn every_axis_and_layout(dev: &Device) -> Result<()> {
         }
         // argmax along each axis and flattened, against a first-occurrence loop.
         for axis in 0..3 {
-            let got = v.argmax(Some(axis))?.to_vec()?;
+            let got = v.argmax(Some(axis), false)?.to_vec()?;
             let mut want = Vec::new();
             let (outer, len): (Vec<usize>, usize) =
                 ((0..3).filter(|&d| d != axis).collect(), shape[axis]);
@@ -140,7 +140,7 @@ fn every_axis_and_layout(dev: &Device) -> Result<()> {
             }
             assert_eq!(got, want, "argmax axis {axis}");
         }
-        let flat = v.argmin(None)?.item()?;
+        let flat = v.argmin(None, false)?.item()?;
         let mut best = 0;
         for (i, x) in data.iter().enumerate() {
             if *x < data[best] {
@@ -155,19 +155,19 @@ fn every_axis_and_layout(dev: &Device) -> Result<()> {
 fn ties_nan_empty_and_ints(dev: &Device) -> Result<()> {
     // np.argmax([1, 3, 3, 0, 3]) == 1: the first occurrence.
     let t = Array::from_slice(dev, &[1, 3, 3, 0, 3], &[5])?;
-    assert_eq!(t.argmax(None)?.item()?, 1);
-    assert_eq!(t.argmin(None)?.item()?, 3);
+    assert_eq!(t.argmax(None, false)?.item()?, 1);
+    assert_eq!(t.argmin(None, false)?.item()?, 3);
     let big = Array::<u32>::full(dev, &[300_000], 7)?;
     big.slice(s![123_456..;100_000])?.fill(9)?;
     assert_eq!(
-        big.argmax(None)?.item()?,
+        big.argmax(None, false)?.item()?,
         123_456,
         "first of equal maxima across workgroups"
     );
     // NaN wins max and argmax, as in NumPy.
     let n = Array::from_slice(dev, &[1.0f32, f32::NAN, 5.0], &[3])?;
     assert!(n.max(Axes::All, false)?.item()?.is_nan());
-    assert_eq!(n.argmax(None)?.item()?, 1);
+    assert_eq!(n.argmax(None, false)?.item()?, 1);
     // Empty reductions.
     let e = Array::<f32>::zeros(dev, &[0, 3])?;
     assert_eq!(e.sum(0, false)?.to_vec()?, vec![0.0; 3]);
@@ -178,7 +178,7 @@ fn ties_nan_empty_and_ints(dev: &Device) -> Result<()> {
         "zero-size array to reduction operation maximum which has no identity"
     );
     assert!(e
-        .argmax(None)
+        .argmax(None, false)
         .unwrap_err()
         .to_string()
         .contains("empty sequence"));
@@ -277,7 +277,204 @@ fn outer_axes_many_outputs(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// For each output of a reduction over `axes` of a C-order `data` of
+/// `shape`, its reduced elements in C order of the reduced axes.
+fn groups(data: &[f32], shape: &[usize], axes: &[usize]) -> Vec<Vec<f32>> {
+    let kept: Vec<usize> = (0..shape.len()).filter(|d| !axes.contains(d)).collect();
+    let m: usize = kept.iter().map(|&d| shape[d]).product();
+    let mut out = vec![Vec::new(); m];
+    for (lin, &v) in data.iter().enumerate() {
+        let mut rem = lin;
+        let mut idx = vec![0; shape.len()];
+        for d in (0..shape.len()).rev() {
+            idx[d] = rem % shape[d];
+            rem /= shape[d];
+        }
+        let o = kept.iter().fold(0, |o, &d| o * shape[d] + idx[d]);
+        out[o].push(v);
+    }
+    out
+}
+
+/// NumPy's max: NaN if any element is NaN.
+fn np_max(v: &[f32]) -> f32 {
+    v.iter().fold(f32::NEG_INFINITY, |a, &b| {
+        if a.is_nan() || b.is_nan() {
+            f32::NAN
+        } else {
+            a.max(b)
+        }
+    })
+}
+fn np_min(v: &[f32]) -> f32 {
+    -np_max(&v.iter().map(|x| -x).collect::<Vec<_>>())
+}
+/// NumPy's argmax: the first NaN, else the first maximum.
+fn np_argmax(v: &[f32]) -> u32 {
+    if let Some(i) = v.iter().position(|x| x.is_nan()) {
+        return i as u32;
+    }
+    let m = np_max(v);
+    v.iter().position(|&x| x == m).unwrap() as u32
+}
+fn np_argmin(v: &[f32]) -> u32 {
+    np_argmax(&v.iter().map(|x| -x).collect::<Vec<_>>())
+}
+
+fn same_f32(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        if w.is_nan() {
+            assert!(g.is_nan(), "{what}[{i}]: {g} is not NaN");
+        } else {
+            assert_relative_eq!(*g, *w, max_relative = 1e-5, epsilon = 1e-3);
+        }
+    }
+}
+
+/// Every reduction over every axis set of contiguous, reversed, transposed
+/// and broadcast views, with NaNs and ties, against the loops above. The
+/// sizes pass the CPU backend's parallel threshold, and the shapes are the
+/// issue's: short inner axes ((n, 8, 2) over each axis), (n, 8), (8, n) and
+/// its transpose.
+fn layouts_nans_ties(dev: &Device) -> Result<()> {
+    let (n0, n1, n2) = (5000, 8, 2);
+    // Small integers in quarters: many ties, sums exact enough.
+    let mut base: Vec<f32> = (0..n0 * n1 * n2)
+        .map(|i| ((i * 7919) % 61) as f32 * 0.25 - 5.0)
+        .collect();
+    let clean = Array::from_slice(dev, &base, &[n0, n1, n2])?;
+    for i in [77, 7000, 7001, 50_000] {
+        base[i] = f32::NAN;
+    }
+    let nans = Array::from_slice(dev, &base, &[n0, n1, n2])?;
+    let flat: Vec<f32> = base.clone();
+    let m8 = Array::from_slice(dev, &flat[..8 * 9000], &[8, 9000])?;
+    let row = Array::from_slice(dev, &flat[..300], &[1, 300])?;
+    let mut cases: Vec<(String, Array<f32>)> = vec![
+        ("(n,8,2)".into(), clean.clone()),
+        ("(n,8,2) NaN".into(), nans.clone()),
+        ("reversed".into(), nans.slice(s![..;-1, .., ..;-1])?),
+        ("permuted".into(), clean.permute(&[2, 0, 1])?),
+        ("(8,n)".into(), m8.clone()),
+        ("(8,n).T".into(), m8.t()),
+        ("(n,8)".into(), nans.reshape(&[n0 * 2, 8])?),
+        ("strided".into(), m8.slice(s![1..;2, ..;-3])?),
+        ("broadcast".into(), row.broadcast_to(&[500, 300])?),
+    ];
+    cases.push(("broadcast.T".into(), cases.last().unwrap().1.t()));
+    for (name, v) in &cases {
+        let shape = v.shape().to_vec();
+        let data = v.to_vec()?;
+        let nd = shape.len();
+        let mut sets: Vec<Vec<usize>> = (0..nd).map(|d| vec![d]).collect();
+        if nd == 3 {
+            sets.extend([vec![0, 1], vec![1, 2], vec![0, 2]]);
+        }
+        sets.push((0..nd).collect());
+        for axes in sets {
+            let what = format!("{name} axes {axes:?}");
+            let g = groups(&data, &shape, &axes);
+            let ax = Axes::Some(axes.clone());
+            let sums: Vec<f32> = g
+                .iter()
+                .map(|x| x.iter().map(|&y| y as f64).sum::<f64>() as f32)
+                .collect();
+            same_f32(
+                &v.sum(ax.clone(), false)?.to_vec()?,
+                &sums,
+                &format!("sum {what}"),
+            );
+            let maxs: Vec<f32> = g.iter().map(|x| np_max(x)).collect();
+            same_f32(
+                &v.max(ax.clone(), false)?.to_vec()?,
+                &maxs,
+                &format!("max {what}"),
+            );
+            let mins: Vec<f32> = g.iter().map(|x| np_min(x)).collect();
+            same_f32(
+                &v.min(ax.clone(), true)?.to_vec()?,
+                &mins,
+                &format!("min {what}"),
+            );
+            let means: Vec<f32> = g
+                .iter()
+                .map(|x| (x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64) as f32)
+                .collect();
+            same_f32(
+                &v.mean(ax.clone(), false)?.to_vec()?,
+                &means,
+                &format!("mean {what}"),
+            );
+            let vars: Vec<f32> = g
+                .iter()
+                .map(|x| {
+                    let m = x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64;
+                    (x.iter().map(|&y| (y as f64 - m).powi(2)).sum::<f64>() / x.len() as f64) as f32
+                })
+                .collect();
+            same_f32(
+                &v.var(ax.clone(), 0, false)?.to_vec()?,
+                &vars,
+                &format!("var {what}"),
+            );
+            if axes.len() == 1 || axes.len() == nd {
+                let axis = if axes.len() == 1 { Some(axes[0]) } else { None };
+                let am: Vec<u32> = g.iter().map(|x| np_argmax(x)).collect();
+                let got = v.argmax(axis, false)?;
+                assert_eq!(got.to_vec()?, am, "argmax {what}");
+                let am: Vec<u32> = g.iter().map(|x| np_argmin(x)).collect();
+                let got = v.argmin(axis, true)?;
+                assert_eq!(got.ndim(), nd, "keepdims {what}");
+                assert_eq!(got.to_vec()?, am, "argmin {what}");
+            }
+        }
+    }
+    // One long run: ties across parallel chunks, then a NaN late in it.
+    let n = 1 << 20;
+    let long = Array::<f32>::full(dev, &[n], 1.0)?;
+    long.slice(s![300_000..;200_000])?.fill(2.0)?;
+    assert_eq!(long.argmax(None, false)?.item()?, 300_000);
+    assert_eq!(long.argmin(0, false)?.item()?, 0);
+    assert_eq!(long.max(Axes::All, false)?.item()?, 2.0);
+    long.slice(s![900_001..900_002])?.fill(f32::NAN)?;
+    long.slice(s![1_000_001..1_000_002])?.fill(f32::NAN)?;
+    assert_eq!(long.argmax(None, false)?.item()?, 900_001);
+    assert_eq!(long.argmin(None, false)?.item()?, 900_001);
+    assert!(long.min(Axes::All, false)?.item()?.is_nan());
+    assert_eq!(
+        long.slice(s![..;-1])?.argmax(None, false)?.item()?,
+        (n - 1 - 1_000_001) as u32
+    );
+    // Integers along a strided outer axis: exact, any/all too.
+    let i = Array::from_vec(dev, (0..4000).map(|x| (x % 7) - 3).collect(), &[40, 100])?;
+    let want: Vec<i32> = (0..100)
+        .map(|j| (0..40).map(|r| ((r * 100 + j) % 7) - 3).sum())
+        .collect();
+    assert_eq!(i.sum(0, false)?.to_vec()?, want);
+    assert_eq!(i.t().sum(1, false)?.to_vec()?, want);
+    let wmax: Vec<u32> = (0..100)
+        .map(|j| (0..40).map(|r| ((r * 100 + j) % 7) as u32).max().unwrap())
+        .collect();
+    let u = Array::from_vec(dev, (0..4000).map(|x| (x % 7) as u32).collect(), &[40, 100])?;
+    assert_eq!(u.max(0, false)?.to_vec()?, wmax);
+    let anyv: Vec<u32> = (0..40)
+        .map(|r| ((r * 100..r * 100 + 100).any(|x| x % 7 == 0 && x % 9 == 0)) as u32)
+        .collect();
+    let mask = Array::from_vec(
+        dev,
+        (0..4000)
+            .map(|x| (x % 7 == 0 && x % 9 == 0) as u32)
+            .collect(),
+        &[40, 100],
+    )?;
+    assert_eq!(mask.any(1, false)?.to_vec()?, anyv);
+    assert_eq!(mask.t().all(0, false)?.to_vec()?, vec![0; 40]);
+    Ok(())
+}
+
 test_device!(
+    layouts_nans_ties,
     outer_axes_many_outputs,
     every_axis_and_layout,
     ties_nan_empty_and_ints,

@@ -314,13 +314,6 @@ where
     }
 }
 
-/// Copies the elements of `l` out of `buf` in C order.
-pub(crate) fn gather<T: Element>(buf: &[T], l: &Layout) -> Vec<T> {
-    let mut out = vec![T::zero(); l.size()];
-    gather_into(buf, l, &mut out);
-    out
-}
-
 /// Copies the elements of `l` out of `buf` in C order into `out` (of `l`'s size).
 pub(crate) fn gather_into<T: Element>(buf: &[T], l: &Layout, out: &mut [T]) {
     let n = l.size();

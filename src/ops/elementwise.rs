@@ -927,20 +927,5 @@ mod tests {
             u,
             &[KArg::Scalar(u, 0), KArg::Scalar(u, 1), KArg::Scalar(u, 2)],
         );
-        let [uniform, normal] = crate::random::KERNELS;
-        all_variants(
-            uniform,
-            DType::F32,
-            &[
-                KArg::Operand(u, 1),
-                KArg::Scalar(DType::F32, 1),
-                KArg::Scalar(DType::F32, 2),
-            ],
-        );
-        all_variants(
-            normal,
-            DType::F32,
-            &[KArg::Operand(u, 1), KArg::Operand(u, 2)],
-        );
     }
 }

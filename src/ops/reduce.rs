@@ -4,10 +4,10 @@
 //! (`shaders/reduce.wgsl`): workgroup partials, then a second pass; the CPU
 //! path sums pairwise, so the error of an f32 sum grows with log n, not n.
 
-use rayon::prelude::*;
+mod cpu_reduce;
 
 use crate::array::Array;
-use crate::device::cpu::{self, Walker};
+use crate::device::cpu;
 use crate::device::Storage;
 use crate::element::{DType, Element, Float};
 use crate::error::{Error, Result};
@@ -149,6 +149,8 @@ struct Split {
     kept: Layout,
     red: Layout,
     out_shape: Vec<usize>,
+    /// Which axes of the input are reduced.
+    is_red: Vec<bool>,
 }
 
 fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
@@ -196,89 +198,52 @@ fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
         kept: pick(false),
         red,
         out_shape,
+        is_red,
     })
-}
-
-/// Sums pairwise: blocks of 128 into 8 interleaved accumulators (which the
-/// compiler turns into one vector add), then halves recursively.
-fn pairwise<T: Element>(v: &[T]) -> T {
-    if v.len() <= 128 {
-        let mut acc = [T::zero(); 8];
-        let mut chunks = v.chunks_exact(8);
-        for c in &mut chunks {
-            for (a, &x) in acc.iter_mut().zip(c) {
-                *a = a.add_(x);
-            }
-        }
-        let tail = chunks.remainder().iter().fold(T::zero(), |a, &b| a.add_(b));
-        let (l, h) = acc.split_at(4);
-        let q: Vec<T> = l.iter().zip(h).map(|(a, b)| a.add_(*b)).collect();
-        q[0].add_(q[2]).add_(q[1].add_(q[3])).add_(tail)
-    } else {
-        let h = v.len() / 2;
-        pairwise(&v[..h]).add_(pairwise(&v[h..]))
-    }
-}
-
-/// A value reduction whose reduced elements are not one contiguous run
-/// (`sum(axis=0)` of a matrix): the reduced index runs outside, the kept
-/// index inside, so the inner loop walks memory in order, as NumPy does.
-/// Each task walks the reduced offsets itself: nothing of size R is stored.
-fn accumulate<T: Element>(red: Red, buf: &[T], kept: &Layout, redl: &Layout) -> Vec<T> {
-    let kept_offs: Vec<usize> = kept.offsets().collect();
-    let comb = |a: T, b: T| match red {
-        Red::Sum => a.add_(b),
-        Red::Prod => a.mul_(b),
-        Red::Max => a.max_(b),
-        _ => a.min_(b),
-    };
-    let r = redl.size();
-    let mut acc = vec![T::zero(); kept_offs.len()];
-    acc.par_chunks_mut(1024)
-        .zip(kept_offs.par_chunks(1024))
-        .for_each(|(a, ko)| {
-            // `redl` starts at offset 0 and may step backwards: its walker's
-            // offsets are relative, and wrap through usize back to isize exactly.
-            let mut w = Walker::new(redl, 0);
-            for j in 0..r {
-                let rel = w.next() as isize;
-                for (x, &k) in a.iter_mut().zip(ko) {
-                    let v = buf[(k as isize + rel) as usize];
-                    *x = if j == 0 { v } else { comb(*x, v) };
-                }
-            }
-        });
-    acc
-}
-
-/// Reduces `vals` (in C order of the reduced axes) on the CPU.
-fn cpu_one<T: Element>(red: Red, vals: &[T]) -> (T, u32) {
-    let float = T::DTYPE.is_float();
-    match red {
-        Red::Sum => (pairwise(vals), 0),
-        Red::Prod => (vals.iter().fold(T::one(), |a, &b| a.mul_(b)), 0),
-        Red::Max => (vals.iter().skip(1).fold(vals[0], |a, &b| a.max_(b)), 0),
-        Red::Min => (vals.iter().skip(1).fold(vals[0], |a, &b| a.min_(b)), 0),
-        Red::ArgMax | Red::ArgMin => {
-            let mut best = 0;
-            for (i, &v) in vals.iter().enumerate().skip(1) {
-                let b = vals[best];
-                #[allow(clippy::eq_op)] // v != v: is v NaN?
-                let (vn, bn) = (float && v != v, float && b != b);
-                let better = if red == Red::ArgMax { v > b } else { v < b };
-                if !bn && (vn || better) {
-                    best = i;
-                }
-            }
-            (vals[best], best as u32)
-        }
-    }
 }
 
 /// A reduction's values, or for argmin/argmax its indices.
 type Reduced<T> = (Option<Array<T>>, Option<Array<u32>>);
 
 impl<T: Element> Array<T> {
+    /// A value reduction on the CPU backend, read in place; `mean` (for
+    /// [`cpu_reduce::Op::SqDev`]) holds one mean per output in C order.
+    fn cpu_reduce(
+        &self,
+        op: cpu_reduce::Op,
+        sp: &Split,
+        mean: Option<&Array<T>>,
+    ) -> Result<Array<T>> {
+        let Storage::Cpu(s) = &self.storage else {
+            unreachable!("called for CPU arrays")
+        };
+        let out = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+        let m_out: usize = sp.out_shape.iter().product();
+        let Storage::Cpu(os) = &out.storage else {
+            unreachable!("a CPU device allocates CPU storage")
+        };
+        // The input, the mean and the output are three distinct buffers (the
+        // last two fresh), locked input first: no other kernel holds a fresh one.
+        let g = cpu::read(s);
+        let mg = match mean {
+            Some(Array {
+                storage: Storage::Cpu(ms),
+                ..
+            }) => Some(cpu::read(ms)),
+            _ => None,
+        };
+        let mv: Option<&[T]> = mg
+            .as_ref()
+            .map(|m| &bytemuck::cast_slice::<u64, T>(m)[..m_out]);
+        let mut og = cpu::lock(os);
+        let o: &mut [T] = bytemuck::cast_slice_mut(&mut og);
+        let input = bytemuck::cast_slice::<u64, T>(&g);
+        // The locks stay on this thread; the work runs in ndgpu's pool.
+        cpu::exec(|| cpu_reduce::reduce(op, input, &self.layout, &sp.is_red, mv, &mut o[..m_out]));
+        drop(og);
+        Ok(out)
+    }
+
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
     fn reduce_raw(&self, red: Red, axes: &Axes, keepdims: bool) -> Result<Reduced<T>> {
         let sp = split(&self.layout, axes, keepdims)?;
@@ -299,52 +264,41 @@ impl<T: Element> Array<T> {
         }
         match &self.storage {
             Storage::Cpu(s) => {
-                let g = cpu::read(s);
-                let buf: &[T] = bytemuck::cast_slice(&g);
-                let contiguous_red = sp.red.is_c_contiguous();
-                let one = |k: usize| -> (T, u32) {
-                    let base = Walker::new(&sp.kept, k).next();
-                    if contiguous_red && red == Red::Sum && r >= 1 << 16 {
-                        // A long contiguous run: pairwise chunks across threads.
-                        let run = &buf[base..base + r];
-                        let parts: Vec<T> = run.par_chunks(1 << 15).map(pairwise).collect();
-                        return (pairwise(&parts), 0);
-                    }
-                    let vals: Vec<T> = if contiguous_red {
-                        buf[base..base + r].to_vec()
-                    } else {
-                        let mut l = sp.red.clone();
-                        l.offset = base;
-                        cpu::gather(buf, &l)
-                    };
-                    cpu_one(red, &vals)
-                };
-                if !contiguous_red && !red.is_arg() {
-                    let v = accumulate(red, buf, &sp.kept, &sp.red);
-                    drop(g);
-                    return Ok((Some(Array::from_vec(&self.device, v, &sp.out_shape)?), None));
-                }
-                let res: Vec<(T, u32)> = if m > 64 && r < 1 << 16 {
-                    (0..m).into_par_iter().map(one).collect()
-                } else {
-                    (0..m).map(one).collect()
-                };
-                drop(g);
+                let m_out: usize = sp.out_shape.iter().product();
                 if red.is_arg() {
-                    let idx: Vec<u32> = res.iter().map(|x| x.1).collect();
-                    Ok((
-                        None,
-                        Some(Array::from_vec(&self.device, idx, &sp.out_shape)?),
-                    ))
-                } else {
-                    let v: Vec<T> = res.iter().map(|x| x.0).collect();
-                    Ok((Some(Array::from_vec(&self.device, v, &sp.out_shape)?), None))
+                    let out = Array::<u32>::uninit(&self.device, &sp.out_shape)?;
+                    let axis = match axes {
+                        Axes::All => None,
+                        Axes::Some(v) => v.first().copied(),
+                    };
+                    let g = cpu::read(s);
+                    let Storage::Cpu(os) = &out.storage else {
+                        unreachable!("a CPU device allocates CPU storage")
+                    };
+                    let mut og = cpu::lock(os);
+                    let o: &mut [u32] = bytemuck::cast_slice_mut(&mut og);
+                    let input = bytemuck::cast_slice::<u64, T>(&g);
+                    let max = red == Red::ArgMax;
+                    cpu::exec(|| cpu_reduce::arg(max, input, &self.layout, axis, &mut o[..m_out]));
+                    drop(og);
+                    return Ok((None, Some(out)));
                 }
+                let op = match red {
+                    Red::Sum => cpu_reduce::Op::Sum,
+                    Red::Prod => cpu_reduce::Op::Prod,
+                    Red::Max => cpu_reduce::Op::Max,
+                    _ => cpu_reduce::Op::Min,
+                };
+                let out = self.cpu_reduce(op, &sp, None)?;
+                Ok((Some(out), None))
             }
             Storage::Gpu(src) => {
                 if m.max(r) > u32::MAX as usize {
                     return Err(crate::device::gpu::too_many(m.max(r)));
                 }
+                // Every address the kernels form (kept + reduced offsets)
+                // lies within this layout's extent: check it once.
+                crate::device::gpu::layout_words(&self.layout)?;
                 let gpu = self.gpu();
                 let pipe = |walk: Walk| {
                     gpu.pipeline(
@@ -512,28 +466,53 @@ impl<T: Element> Array<T> {
     }
 
     /// Index of the maximum along `axis`, or in the flattened array for
-    /// `None` (NumPy's `argmax`): the first occurrence on ties; a NaN wins.
+    /// `None` (NumPy's `a.argmax(axis, keepdims=)`): the first occurrence on
+    /// ties; a NaN wins. With `keepdims` the reduced axis stays with length 1
+    /// (every axis, for `None`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5, 5, 7, 0, 2], &[2, 3])?;
+    /// // np.argmax(a, axis=1) == [1, 0]; np.argmax(a) == 3
+    /// assert_eq!(a.argmax(1, false)?.to_vec()?, vec![1, 0]);
+    /// assert_eq!(a.argmax(None, false)?.item()?, 3);
+    /// assert_eq!(a.argmax(0, true)?.shape(), &[1, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An empty sequence (NumPy: `attempt to get argmax of an empty
+    /// sequence`); an axis out of range.
+    pub fn argmax(&self, axis: impl Into<Option<usize>>, keepdims: bool) -> Result<Array<u32>> {
+        self.arg(Red::ArgMax, axis.into(), keepdims)
+    }
+
+    /// Index of the minimum (NumPy's `a.argmin(axis, keepdims=)`); see
+    /// [`argmax`](Array::argmax).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[3.0f32, 1.0, 1.0, f32::NAN], &[4])?;
+    /// // np.argmin([3, 1, 1, nan]) == 3: a NaN wins
+    /// assert_eq!(a.argmin(None, false)?.item()?, 3);
+    /// assert_eq!(a.slice(ndgpu::s![..3])?.argmin(0, false)?.item()?, 1);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An empty sequence; an axis out of range.
-    pub fn argmax(&self, axis: Option<usize>) -> Result<Array<u32>> {
-        self.arg(Red::ArgMax, axis)
+    pub fn argmin(&self, axis: impl Into<Option<usize>>, keepdims: bool) -> Result<Array<u32>> {
+        self.arg(Red::ArgMin, axis.into(), keepdims)
     }
 
-    /// Index of the minimum (see [`argmax`](Array::argmax)).
-    ///
-    /// # Errors
-    /// An empty sequence; an axis out of range.
-    pub fn argmin(&self, axis: Option<usize>) -> Result<Array<u32>> {
-        self.arg(Red::ArgMin, axis)
-    }
-
-    fn arg(&self, red: Red, axis: Option<usize>) -> Result<Array<u32>> {
+    fn arg(&self, red: Red, axis: Option<usize>, keepdims: bool) -> Result<Array<u32>> {
         let axes = match axis {
             Some(a) => Axes::Some(vec![a]),
             None => Axes::All,
         };
-        let (_, idx) = self.reduce_raw(red, &axes, false)?;
+        let (_, idx) = self.reduce_raw(red, &axes, keepdims)?;
         Ok(idx.expect("arg reductions return indices"))
     }
 }
@@ -588,11 +567,17 @@ impl<T: Float> Array<T> {
     /// An axis out of range.
     pub fn var(&self, axes: impl Into<Axes>, ddof: usize, keepdims: bool) -> Result<Array<T>> {
         let axes = axes.into();
-        let n = split(&self.layout, &axes, keepdims)?.red.size();
+        let sp = split(&self.layout, &axes, keepdims)?;
+        let n = sp.red.size();
         let mean = self.mean(axes.clone(), true)?;
-        let d = self.sub(&mean)?;
-        d.mul_inplace(&d)?;
-        let s = d.sum(axes, keepdims)?;
+        let s = if self.device.is_cpu() && n > 0 {
+            // One pass over the input in place: Σ (x - mean)², no temporary.
+            self.cpu_reduce(cpu_reduce::Op::SqDev, &sp, Some(&mean))?
+        } else {
+            let d = self.sub(&mean)?;
+            d.mul_inplace(&d)?;
+            d.sum(axes, keepdims)?
+        };
         // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
         s.div_scalar_inplace(T::from_f64((n as f64 - ddof as f64).max(0.0)))?;
         Ok(s)
