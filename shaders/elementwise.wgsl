@@ -1,18 +1,19 @@
-// Shared part of every elementwise kernel. The engine (src/device/gpu.rs)
+// Shared part of every elementwise kernel. The generator (src/kernel/wgsl.rs)
 // prepends the bindings (`md`, the metadata words, and one `array<u32>` or
-// `array<vec4<u32>>` per distinct buffer) and appends the op and `main`.
+// `array<vec4<u32>>` per distinct buffer) and `SHAPE`, the word where the
+// output shape starts, and appends one function per node and `main`.
 //
-// Metadata words: n, rank, three scalar slots, the output shape, then per
+// Metadata words: n, rank, the scalar slots, the output shape, then per
 // operand (output first) its offset and strides (i32 bits), in elements.
 
 // Element offset of operand k at logical (C-order) index idx.
 fn off(k: u32, idx: u32) -> u32 {
     let rank = md[1];
-    let base = 5u + rank + k * (rank + 1u);
+    let base = SHAPE + rank + k * (rank + 1u);
     var rem = idx;
     var o = bitcast<i32>(md[base]);
     for (var j = rank; j > 0u; j = j - 1u) {
-        let n = md[4u + j];
+        let n = md[SHAPE + j - 1u];
         o = o + i32(rem % n) * bitcast<i32>(md[base + j]);
         rem = rem / n;
     }
@@ -22,7 +23,7 @@ fn off(k: u32, idx: u32) -> u32 {
 // Offset of operand k's first element (the vec4 variant needs nothing else).
 fn off0(k: u32) -> u32 {
     let rank = md[1];
-    return md[5u + rank + k * (rank + 1u)];
+    return md[SHAPE + rank + k * (rank + 1u)];
 }
 
 // Helpers named h_*: scalar-only, so a kernel that uses one runs the scalar

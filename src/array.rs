@@ -9,7 +9,7 @@ use crate::device::{Backend, Device, Storage};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::{checked_size, Layout};
-use crate::ops::elementwise::Arg;
+use crate::ops::elementwise::Builder;
 use crate::slice::SliceElem;
 
 /// NumPy's array flags; see [`Array::flags`].
@@ -350,13 +350,9 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// The array is read-only.
     pub fn fill(&self, value: T) -> Result<()> {
-        self.ew(
-            Arg::<T>::Scalar(value),
-            Arg::None,
-            Arg::None,
-            "a",
-            |x: T, _: u32, _: u32| x,
-        )
+        let mut k = Builder::default();
+        k.scalar(value);
+        self.apply(&k)
     }
 
     /// Writes `other`, broadcast to this shape, through any view (NumPy's
@@ -373,13 +369,9 @@ impl<T: Element> Array<T> {
                 crate::error::fmt_shape(self.shape())
             )));
         }
-        self.ew(
-            Arg::Arr(other),
-            Arg::None,
-            Arg::None,
-            "a",
-            |x: T, _: u32, _: u32| x,
-        )
+        let mut k = Builder::default();
+        k.input(other);
+        self.apply(&k)
     }
 
     /// The elements in logical C order, from any view.

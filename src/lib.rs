@@ -30,8 +30,10 @@ mod array;
 mod device;
 mod element;
 mod error;
+mod expr;
 mod fault;
 mod format;
+mod kernel;
 pub mod layout;
 mod operators;
 mod ops;
@@ -43,6 +45,7 @@ pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Counters, Device, DeviceInfo, DeviceKind};
 pub use element::{DType, Element, Float};
 pub use error::{Error, Result};
+pub use expr::Expr;
 #[cfg(feature = "fault-injection")]
 pub use fault::Fault;
 pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};

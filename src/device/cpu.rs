@@ -134,8 +134,6 @@ pub(crate) fn exec<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 const PAR_MIN: usize = 1 << 16;
 /// Elements per parallel task.
 const PAR_CHUNK: usize = 1 << 15;
-/// Elements gathered per block.
-const BLOCK: usize = 256;
 
 /// Walks a layout's offsets in C order from any linear index.
 pub(crate) struct Walker<'a> {
@@ -174,143 +172,33 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// A kernel input after locking.
-pub(crate) enum Src<'a, T> {
-    /// Another buffer, through a layout already broadcast to the output's shape.
-    Buf(&'a [T], &'a Layout),
-    /// One value for every element.
-    Scalar(T),
-    /// The output itself, through the output's own layout (`a += b`).
-    Out,
-}
-
-impl<'s, T: Element> Src<'s, T> {
-    /// Elements `start..start+tmp.len()` in C order: a slice of the source
-    /// itself when it is contiguous, else gathered into `tmp`.
-    #[inline]
-    fn view_or_gather<'t, O: Element>(&self, start: usize, tmp: &'t mut [T], out: &[O]) -> &'t [T]
-    where
-        's: 't,
-    {
-        match self {
-            Src::Buf(s, l) if l.is_c_contiguous() => {
-                &s[l.offset + start..l.offset + start + tmp.len()]
-            }
-            _ => {
-                self.gather(start, tmp, out);
-                tmp
-            }
-        }
-    }
-
-    /// Fills `dst` with elements `start..start+dst.len()` in C order.
-    #[inline]
-    fn gather<O: Element>(&self, start: usize, dst: &mut [T], out: &[O]) {
-        match self {
-            Src::Scalar(v) => dst.fill(*v),
-            Src::Out => {
-                for (d, o) in dst.iter_mut().zip(out) {
-                    *d = bytemuck::cast(*o);
-                }
-            }
-            Src::Buf(s, l) if l.is_c_contiguous() => {
-                let b = l.offset + start;
-                dst.copy_from_slice(&s[b..b + dst.len()]);
-            }
-            Src::Buf(s, l) => {
-                let mut w = Walker::new(l, start);
-                for d in dst.iter_mut() {
-                    *d = s[w.next()];
-                }
-            }
-        }
-    }
-}
-
-/// `out[i] = f(a[i], b[i], c[i])` over `ol`, inputs already broadcast to it.
-/// Inputs that share the output's buffer come as [`Src::Out`] (same layout);
-/// the caller copies any input that overlaps the output differently.
-pub(crate) fn map3<A, B, C, O, F>(
-    out: &mut [O],
-    ol: &Layout,
-    a: &Src<A>,
-    b: &Src<B>,
-    c: &Src<C>,
-    f: &F,
-) where
-    A: Element,
-    B: Element,
-    C: Element,
-    O: Element,
-    F: Fn(A, B, C) -> O + Sync,
-{
-    let n = ol.size();
-    if n >= PAR_MIN {
-        exec(|| map3_on(out, ol, a, b, c, f));
-    } else {
-        map3_on(out, ol, a, b, c, f);
-    }
-}
-
-fn map3_on<A, B, C, O, F>(out: &mut [O], ol: &Layout, a: &Src<A>, b: &Src<B>, c: &Src<C>, f: &F)
-where
-    A: Element,
-    B: Element,
-    C: Element,
-    O: Element,
-    F: Fn(A, B, C) -> O + Sync,
-{
-    let n = ol.size();
-    let block = |start: usize, o: &mut [O]| {
-        let (mut xa, mut xb, mut xc) = ([A::zero(); BLOCK], [B::zero(); BLOCK], [C::zero(); BLOCK]);
-        for (k, oc) in o.chunks_mut(BLOCK).enumerate() {
-            let (s, len) = (start + k * BLOCK, oc.len());
-            // Contiguous inputs are read in place; others are gathered.
-            let rb = b.view_or_gather(s, &mut xb[..len], oc);
-            let rc = c.view_or_gather(s, &mut xc[..len], oc);
-            if let Src::Out = a {
-                // In place (`a += b`): one pass over the output, vectorisable.
-                for ((y, &q), &r) in oc.iter_mut().zip(rb).zip(rc) {
-                    *y = f(bytemuck::cast(*y), q, r);
-                }
-            } else {
-                let ra = a.view_or_gather(s, &mut xa[..len], oc);
-                for ((y, &p), (&q, &r)) in oc.iter_mut().zip(ra).zip(rb.iter().zip(rc)) {
-                    *y = f(p, q, r);
-                }
-            }
-        }
-    };
-    if n == 0 {
+/// Elements `start..start+dst.len()` (C order) of the layout `l` over `buf`:
+/// one copy for a contiguous layout, whole runs along a contiguous
+/// innermost axis, else element by element.
+pub(crate) fn gather_block<T: Element>(buf: &[T], l: &Layout, start: usize, dst: &mut [T]) {
+    if l.is_c_contiguous() {
+        let b = l.offset + start;
+        dst.copy_from_slice(&buf[b..b + dst.len()]);
         return;
     }
-    if ol.is_c_contiguous() {
-        let o = &mut out[ol.offset..ol.offset + n];
-        if n < PAR_MIN {
-            block(0, o);
-        } else {
-            o.par_chunks_mut(PAR_CHUNK)
-                .enumerate()
-                .for_each(|(i, oc)| block(i * PAR_CHUNK, oc));
+    let inner = *l.shape.last().unwrap_or(&1);
+    let mut w = Walker::new(l, start);
+    if l.strides.last() == Some(&1) && inner >= 16 {
+        let mut k = 0;
+        while k < dst.len() {
+            let pos = (start + k) % inner;
+            let run = (inner - pos).min(dst.len() - k);
+            let at = w.next();
+            dst[k..k + run].copy_from_slice(&buf[at..at + run]);
+            for _ in 1..run {
+                w.next();
+            }
+            k += run;
         }
         return;
     }
-    // A strided output: gather its block, compute, scatter back.
-    let mut w = Walker::new(ol, 0);
-    let mut offs = [0usize; BLOCK];
-    let mut tmp = [O::zero(); BLOCK];
-    let mut start = 0;
-    while start < n {
-        let len = BLOCK.min(n - start);
-        for (k, t) in offs[..len].iter_mut().zip(&mut tmp[..len]) {
-            *k = w.next();
-            *t = out[*k];
-        }
-        block(start, &mut tmp[..len]);
-        for (k, t) in offs[..len].iter().zip(&tmp[..len]) {
-            out[*k] = *t;
-        }
-        start += len;
+    for d in dst.iter_mut() {
+        *d = buf[w.next()];
     }
 }
 
@@ -330,12 +218,13 @@ pub(crate) fn gather_into<T: Element>(buf: &[T], l: &Layout, out: &mut [T]) {
         }
         return;
     }
-    map3(
-        out,
-        &Layout::contiguous(&[n]),
-        &Src::Buf(buf, l),
-        &Src::<u32>::Scalar(0),
-        &Src::<u32>::Scalar(0),
-        &|x, _, _| x,
-    );
+    if n < PAR_MIN {
+        gather_block(buf, l, 0, out);
+    } else {
+        exec(|| {
+            out.par_chunks_mut(PAR_CHUNK)
+                .enumerate()
+                .for_each(|(i, o)| gather_block(buf, l, i * PAR_CHUNK, o))
+        });
+    }
 }

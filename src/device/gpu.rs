@@ -1,12 +1,13 @@
 //! The wgpu backend: device and queue, pooled buffers, a pipeline cache, and
-//! a batch that records work until the host needs a result.
+//! a batch that records work until the host needs a result. It runs ready
+//! requests (a pipeline key and source, buffers, metadata, a grid) and knows
+//! no op: kernels come from `kernel/` and the op families in `ops/`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::wgpu_api as api;
-use crate::element::DType;
 use crate::error::{Error, Result};
 use crate::fault::Faults;
 use crate::layout::Layout;
@@ -104,36 +105,12 @@ struct Batch {
     keep: Vec<PoolBuf<GpuAlloc>>,
 }
 
-/// One argument of an elementwise kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum KArg {
-    /// Read from operand `k` (the output is operand 0) at each element.
-    Operand(DType, usize),
-    /// The same value everywhere, from metadata scalar slot `j`.
-    Scalar(DType, usize),
-}
-
-impl KArg {
-    fn dtype(self) -> DType {
-        match self {
-            KArg::Operand(d, _) | KArg::Scalar(d, _) => d,
-        }
-    }
-}
-
-/// An elementwise kernel: `out = expr(a, b, c)`.
-///
-/// `expr` is WGSL over the arguments `a`, `b`, `c`; it writes `{O}`, `{A}`,
-/// `{B}` (and `{NAN}` for a NaN test) where it needs the output's or an argument's type, which is a scalar
-/// type or a `vec4` depending on the variant the engine picks. An expression
-/// that calls a scalar-only helper (`h_*`, in `shaders/elementwise.wgsl`)
-/// always runs the scalar variant. The expression may also read `i`, the
-/// element's logical index (a `u32`, or a `vec4<u32>` of four).
-pub(crate) struct EwKernel<'a> {
-    pub expr: &'a str,
-    pub out: DType,
-    pub args: &'a [KArg],
-    pub scalars: [u32; 3],
+/// What a pipeline is cached by: a generated elementwise kernel's key (a
+/// structural value), or another kernel family's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum PipelineKey {
+    Kernel(Box<crate::kernel::wgsl::KernelKey>),
+    Named(String),
 }
 
 pub(crate) struct Gpu {
@@ -142,10 +119,12 @@ pub(crate) struct Gpu {
     pub(crate) pool: Arc<Pool<GpuAlloc>>,
     pub(crate) max_binding: u64,
     /// The elementwise kernels' workgroup size on this adapter.
-    ew_wg: u32,
+    pub(crate) ew_wg: u32,
+    /// Storage buffers one kernel may bind (metadata included).
+    pub(crate) max_bindings: usize,
     /// Discrete, integrated or CPU: picks the matmul kernel.
     pub(crate) adapter_kind: wgpu::DeviceType,
-    pipelines: Mutex<HashMap<String, Arc<wgpu::ComputePipeline>>>,
+    pipelines: Mutex<HashMap<PipelineKey, Arc<wgpu::ComputePipeline>>>,
     bgls: Mutex<HashMap<usize, Arc<wgpu::BindGroupLayout>>>,
     batch: Mutex<Batch>,
     /// Held from taking a batch until it is submitted, so batches reach the
@@ -280,6 +259,7 @@ impl Gpu {
             ew_wg: EW_WG
                 .min(limits.max_compute_invocations_per_workgroup)
                 .min(limits.max_compute_workgroup_size_x),
+            max_bindings: limits.max_storage_buffers_per_shader_stage as usize,
             adapter_kind: info.device_type,
             pipelines: Mutex::new(HashMap::new()),
             bgls: Mutex::new(HashMap::new()),
@@ -369,14 +349,24 @@ impl Gpu {
             .clone()
     }
 
-    /// The cached pipeline for `source`, compiled on first use.
+    /// The cached pipeline named `key`, compiled from `source` on first use.
     pub(crate) fn pipeline(
         &self,
         key: &str,
         source: impl FnOnce() -> String,
         nbuf: usize,
     ) -> Result<Arc<wgpu::ComputePipeline>> {
-        if let Some(p) = locked(&self.pipelines).get(key) {
+        self.pipeline_for(PipelineKey::Named(key.to_string()), source, nbuf)
+    }
+
+    /// The cached pipeline for `key`, compiled from `source` on first use.
+    pub(crate) fn pipeline_for(
+        &self,
+        key: PipelineKey,
+        source: impl FnOnce() -> String,
+        nbuf: usize,
+    ) -> Result<Arc<wgpu::ComputePipeline>> {
+        if let Some(p) = locked(&self.pipelines).get(&key) {
             return Ok(p.clone());
         }
         self.check()?;
@@ -386,7 +376,7 @@ impl Gpu {
         }
         let p = Arc::new(api::pipeline(&self.device, &src, &self.bgl(nbuf))?);
         bump(&self.counters.pipelines_compiled, 1);
-        locked(&self.pipelines).insert(key.to_string(), p.clone());
+        locked(&self.pipelines).insert(key, p.clone());
         Ok(p)
     }
 
@@ -796,64 +786,6 @@ impl Gpu {
         self.recycle();
         self.finish_read(g, r, out)
     }
-
-    /// Records `out = kernel(args)` over strided layouts already broadcast to
-    /// the output's shape (`operands[0]` is the output). Each distinct buffer
-    /// is bound once, read-write: wgpu rejects one buffer bound read-only and
-    /// read-write in one dispatch.
-    pub(crate) fn elementwise(
-        &self,
-        k: &EwKernel<'_>,
-        operands: &[(&GpuStorage, &Layout)],
-    ) -> Result<()> {
-        let out = operands[0].1;
-        let n = out.size();
-        if n == 0 {
-            return Ok(());
-        }
-        if n > u32::MAX as usize {
-            return Err(too_many(n));
-        }
-        let mut bufs: Vec<GpuStorage> = Vec::new();
-        let binding: Vec<usize> = operands
-            .iter()
-            .map(|(s, _)| match bufs.iter().position(|b| Arc::ptr_eq(b, s)) {
-                Some(i) => i,
-                None => {
-                    bufs.push((*s).clone());
-                    bufs.len() - 1
-                }
-            })
-            .collect();
-        // The vec4 variant: every operand C-contiguous, unbroadcast, 16-byte
-        // aligned, and an op without scalar-only helpers.
-        let vec4 = !k.expr.contains("h_")
-            && operands
-                .iter()
-                .all(|(_, l)| l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0));
-        let zero_off = vec4 && operands.iter().all(|(_, l)| l.offset == 0);
-        let key = format!(
-            "ew|{}|{:?}|{:?}|{:?}|{vec4}|{zero_off}",
-            k.expr, k.out, k.args, binding
-        );
-        let pipeline = self.pipeline(
-            &key,
-            || ew_source(k, &binding, bufs.len(), vec4, zero_off, self.ew_wg),
-            bufs.len(),
-        )?;
-        let mut meta = vec![n as u32, out.ndim() as u32];
-        meta.extend_from_slice(&k.scalars);
-        meta.extend(out.shape.iter().map(|&d| d as u32));
-        for (_, l) in operands {
-            meta.extend(layout_words(l)?);
-        }
-        let threads = if vec4 {
-            (n as u64).div_ceil(4)
-        } else {
-            n as u64
-        };
-        self.dispatch(pipeline, bufs, &meta, threads, self.ew_wg)
-    }
 }
 
 /// Parses and validates WGSL with naga, as wgpu would, for the tests that
@@ -904,164 +836,6 @@ pub(crate) fn too_many(n: usize) -> Error {
         "{n} elements: GPU kernels index at most {} elements per operation; split the work or use Device::cpu()",
         u32::MAX
     ))
-}
-
-fn wgsl_ty(d: DType, vec4: bool) -> String {
-    let s = d
-        .wgsl()
-        .expect("GPU dtypes are checked before a kernel is built");
-    if vec4 {
-        format!("vec4<{s}>")
-    } else {
-        s.to_string()
-    }
-}
-
-/// WGSL for an elementwise kernel. Metadata table (u32 words):
-///
-/// | word | meaning |
-/// |---|---|
-/// | 0 | n, the number of output elements |
-/// | 1 | rank r |
-/// | 2, 3, 4 | scalar slots (bits) |
-/// | 5 .. 5+r | output shape |
-/// | then per operand k (output first) | offset, r strides (i32 bits) |
-///
-/// `vec4` picks the variant for contiguous operands (16-byte aligned); with
-/// `zero_off` as well, every operand starts at element 0 and the kernel
-/// indexes without reading offsets: llvmpipe then sees lane-consecutive
-/// addresses and loads whole vectors (3 -> 4.7 GB/s for `a += b`).
-pub(crate) fn ew_source(
-    k: &EwKernel<'_>,
-    binding: &[usize],
-    nbuf: usize,
-    vec4: bool,
-    zero_off: bool,
-    wg: u32,
-) -> String {
-    let vec4 = vec4 && !k.expr.contains("h_");
-    let zero_off = vec4 && zero_off;
-    let arr = if vec4 { "vec4<u32>" } else { "u32" };
-    let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
-    for i in 0..nbuf {
-        s += &format!(
-            "@group(0) @binding({}) var<storage, {}> b{i}: array<{arr}>;\n",
-            i + 1,
-            // Buffer 0 holds the output; the others are only read.
-            if i == 0 { "read_write" } else { "read" }
-        );
-    }
-    s += include_str!("../../shaders/elementwise.wgsl");
-    if k.expr.contains("h_philox") {
-        s += include_str!("../../shaders/philox.wgsl");
-    }
-    const NAMES: [&str; 3] = ["a", "b", "c"];
-    // The op, once over scalars (f) and once over vec4s (fv).
-    for (name, v) in [("f", false), ("fv", true)] {
-        if v && !vec4 {
-            continue;
-        }
-        let mut body = k
-            .expr
-            .replace("{O}", &wgsl_ty(k.out, v))
-            .replace("{NAN}", if v { "nan_v" } else { "nan_s" });
-        for (j, a) in k.args.iter().enumerate() {
-            body = body.replace(
-                &format!("{{{}}}", NAMES[j].to_uppercase()),
-                &wgsl_ty(a.dtype(), v),
-            );
-        }
-        let mut params: Vec<String> = k
-            .args
-            .iter()
-            .enumerate()
-            .map(|(j, a)| format!("{}: {}", NAMES[j], wgsl_ty(a.dtype(), v)))
-            .collect();
-        // The element's logical (C-order) index, for iota-like kernels.
-        params.push(format!("i: {}", wgsl_ty(DType::U32, v)));
-        s += &format!(
-            "fn {name}({}) -> {} {{ return {body}; }}\n",
-            params.join(", "),
-            wgsl_ty(k.out, v)
-        );
-    }
-    // How main reads argument j: a buffer element, or a metadata scalar.
-    let read = |j: usize, v: bool, idx: &str| -> String {
-        match k.args[j] {
-            KArg::Scalar(d, slot) => {
-                let t = wgsl_ty(d, false);
-                if v {
-                    format!("vec4<{t}>(bitcast<{t}>(md[{}u]))", 2 + slot)
-                } else {
-                    format!("bitcast<{t}>(md[{}u])", 2 + slot)
-                }
-            }
-            KArg::Operand(d, op) => {
-                let b = binding[op];
-                if v {
-                    let base = if zero_off {
-                        String::new()
-                    } else {
-                        format!("off0({op}u) / 4u + ")
-                    };
-                    format!("bitcast<{}>(b{b}[{base}{idx}])", wgsl_ty(d, true))
-                } else if vec4 {
-                    format!(
-                        "bitcast<{}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])",
-                        wgsl_ty(d, false)
-                    )
-                } else {
-                    format!("bitcast<{}>(b{b}[off({op}u, {idx})])", wgsl_ty(d, false))
-                }
-            }
-        }
-    };
-    let call = |v: bool, idx: &str| -> String {
-        let mut args: Vec<String> = (0..k.args.len()).map(|j| read(j, v, idx)).collect();
-        args.push(if v {
-            format!("vec4<u32>({idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)")
-        } else {
-            idx.to_string()
-        });
-        format!("{}({})", if v { "fv" } else { "f" }, args.join(", "))
-    };
-    s += &format!(
-        "@compute @workgroup_size({wg})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
-    let idx = gid.x + gid.y * nwg.x * {wg}u;
-    let n = md[0];
-"
-    );
-    let o = binding[0];
-    let o0 = if zero_off { "" } else { "off0(0u) / 4u + " };
-    if vec4 {
-        // One vec4 per invocation; the last, partial vec4 goes element by element.
-        s += &format!(
-            "    let v = idx;
-    let e = v * 4u;
-    if (e + 3u < n) {{
-        b{o}[{o0}v] = bitcast<vec4<u32>>({});
-        return;
-    }}
-    for (var i = e; i < n; i = i + 1u) {{
-        let p = off0(0u) + i;
-        b{o}[p / 4u][p % 4u] = bitcast<u32>({});
-    }}
-}}
-",
-            call(true, "v"),
-            call(false, "i")
-        );
-    } else {
-        s += &format!(
-            "    if (idx >= n) {{ return; }}
-    b{o}[off(0u, idx)] = bitcast<u32>({});
-}}
-",
-            call(false, "idx")
-        );
-    }
-    s
 }
 
 #[cfg(test)]

@@ -301,6 +301,14 @@ impl Device {
         &self.inner.info
     }
 
+    /// The GPU backend, unless this is the CPU one.
+    pub(crate) fn gpu_backend(&self) -> Option<&Gpu> {
+        match &self.inner.backend {
+            Backend::Gpu(g) => Some(g),
+            Backend::Cpu(_) => None,
+        }
+    }
+
     /// Is this the CPU backend?
     pub fn is_cpu(&self) -> bool {
         matches!(self.inner.backend, Backend::Cpu(_))

@@ -5,25 +5,8 @@ use crate::array::Array;
 use crate::device::{Device, Storage};
 use crate::element::{DType, Element, Float};
 use crate::error::{Error, Result};
-use crate::ops::elementwise::Arg;
-
-const NONE: Arg<'static, u32> = Arg::None;
-
-/// WGSL for a cast. WGSL's float-to-int conversion truncates but saturates
-/// at the largest float below the integer's range (2147483520 for i32), and
-/// leaves NaN unspecified; the selects give the CPU's rules: the integer's
-/// own maximum, and 0 for NaN. Int-to-int conversion keeps the bits.
-pub(crate) fn cast_wgsl(from: DType, to: DType) -> &'static str {
-    match (from, to) {
-        (DType::F32, DType::I32) => {
-            "select(select({O}(a), {O}(2147483647), a >= {A}(2147483648.0)), {O}(0), {NAN}(a))"
-        }
-        (DType::F32, DType::U32) => {
-            "select(select({O}(a), {O}(4294967295u), a >= {A}(4294967296.0)), {O}(0u), {NAN}(a))"
-        }
-        _ => "{O}(a)",
-    }
-}
+use crate::kernel::Op;
+use crate::ops::elementwise::{BinaryOp, Builder};
 
 impl<T: Element> Array<T> {
     /// A copy converted to `U` (NumPy's `a.astype(U)`): integer to integer
@@ -43,13 +26,10 @@ impl<T: Element> Array<T> {
     #[track_caller]
     pub fn astype<U: Element>(&self) -> Result<Array<U>> {
         let out = Array::<U>::uninit(&self.device, self.shape())?;
-        out.ew(
-            Arg::Arr(self),
-            NONE,
-            NONE,
-            cast_wgsl(T::DTYPE, U::DTYPE),
-            |x: T, _: u32, _: u32| x.cast::<U>(),
-        )?;
+        let mut k = Builder::default();
+        let x = k.input(self);
+        k.node(Op::Cast(x), U::DTYPE);
+        out.apply(&k)?;
         Ok(out)
     }
 
@@ -91,13 +71,16 @@ impl<T: Element> Array<T> {
                 }
             }
             // The CPU closure is never called on a GPU array.
-            Storage::Gpu(_) => out.ew(
-                Arg::Scalar(T::from_f64(start)),
-                Arg::Scalar(T::from_f64(step)),
-                NONE,
-                "a + {A}(i) * b",
-                |x: T, _: T, _: u32| x,
-            )?,
+            Storage::Gpu(_) => {
+                // start + T(i) * step
+                let mut k = Builder::default();
+                let (a, b) = (k.scalar(T::from_f64(start)), k.scalar(T::from_f64(step)));
+                let i = k.node(Op::Index, DType::U32);
+                let fi = k.node(Op::Cast(i), T::DTYPE);
+                let m = k.node(Op::Binary(BinaryOp::Mul, fi, b), T::DTYPE);
+                k.node(Op::Binary(BinaryOp::Add, a, m), T::DTYPE);
+                out.apply(&k)?;
+            }
         }
         Ok(out)
     }

@@ -1,13 +1,13 @@
-//! The elementwise engine: `out = f(a, b, c)` over any strided views, with
-//! NumPy's broadcasting and overlap rules, on both backends.
+//! The elementwise front: NumPy's ufuncs as one- or few-node programs of
+//! the kernel IR (`src/kernel/`), over any strided views, with NumPy's
+//! broadcasting and overlap rules, on both backends.
 
 use crate::array::Array;
-use crate::device::cpu::{self, Src};
-use crate::device::gpu::{EwKernel, KArg};
-use crate::device::Storage;
 use crate::element::{DType, Element, Float};
-use crate::error::{fmt_shape, Error, Result};
-use crate::layout::{broadcast_shapes, Layout};
+use crate::error::{Error, Result};
+use crate::kernel::run::Operand;
+use crate::kernel::{Id, Op, Program};
+use crate::layout::broadcast_shapes;
 
 /// One argument of an elementwise op.
 pub(crate) enum Arg<'a, T: Element> {
@@ -15,194 +15,49 @@ pub(crate) enum Arg<'a, T: Element> {
     Arr(&'a Array<T>),
     /// A value for every element.
     Scalar(T),
-    /// No argument (unary and nullary ops).
-    None,
 }
 
-impl<T: Element> Arg<'_, T> {
-    fn array(&self) -> Option<&Array<T>> {
-        match self {
-            Arg::Arr(a) => Some(a),
-            _ => None,
+/// A program under construction with its operands and scalar values.
+#[derive(Default)]
+pub(crate) struct Builder {
+    pub p: Program,
+    pub inputs: Vec<Operand>,
+    pub scalars: Vec<f64>,
+}
+
+impl Builder {
+    /// A leaf node for `a`: an input or a scalar slot.
+    pub(crate) fn leaf<T: Element>(&mut self, a: &Arg<'_, T>) -> Id {
+        match a {
+            Arg::Arr(x) => self.input(x),
+            Arg::Scalar(v) => self.scalar(*v),
         }
     }
-}
-
-/// An array argument resolved for a kernel: storage, and its layout broadcast
-/// to the output's shape.
-struct Resolved<T: Element> {
-    arr: Array<T>,
-    layout: Layout,
+    pub(crate) fn input<T: Element>(&mut self, x: &Array<T>) -> Id {
+        self.inputs.push(x.operand());
+        self.p
+            .push(Op::Input((self.inputs.len() - 1) as u16), T::DTYPE)
+    }
+    pub(crate) fn scalar<T: Element>(&mut self, v: T) -> Id {
+        self.scalars.push(v.to_f64());
+        self.p
+            .push(Op::Scalar((self.scalars.len() - 1) as u16), T::DTYPE)
+    }
+    pub(crate) fn node(&mut self, op: Op, d: DType) -> Id {
+        self.p.push(op, d)
+    }
 }
 
 impl<O: Element> Array<O> {
-    /// Checks that `self` can take a result of `shape` (NumPy's `out=` rule).
-    pub(crate) fn check_out_shape(&self, shape: &[usize]) -> Result<()> {
-        let ok = broadcast_shapes(&[self.shape(), shape]).is_ok_and(|s| s == self.shape());
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::Shape(format!(
-                "non-broadcastable output operand with shape {} doesn't match the broadcast shape {}",
-                fmt_shape(self.shape()),
-                fmt_shape(&broadcast_shapes(&[self.shape(), shape]).unwrap_or_else(|_| shape.to_vec()))
-            )))
-        }
-    }
-
-    fn resolve<T: Element>(&self, a: &Arg<'_, T>) -> Result<Option<Resolved<T>>> {
-        let Some(arr) = a.array() else {
-            return Ok(None);
-        };
-        if !arr.device.same(&self.device) {
-            return Err(Error::DeviceMismatch(
-                arr.device.info().name.clone(),
-                self.device.info().name.clone(),
-            ));
-        }
-        let layout = arr.layout.broadcast_to(self.shape())?;
-        // NumPy's overlap rule: an input that overlaps the output through a
-        // different layout is read as if copied first. Identical layouts
-        // (`a += a`) read each element before writing it, so need no copy.
-        // The CPU kernel reads an input in the output's buffer through the
-        // output itself, so there any other layout in that buffer is copied.
-        let overlaps = match self.storage {
-            Storage::Cpu(_) => true,
-            Storage::Gpu(_) => layout.may_overlap(&self.layout),
-        };
-        if arr.storage.same(&self.storage) && layout != self.layout && overlaps {
-            let tmp = arr.copy()?;
-            let layout = tmp.layout.broadcast_to(self.shape())?;
-            return Ok(Some(Resolved { arr: tmp, layout }));
-        }
-        Ok(Some(Resolved {
-            arr: arr.clone(),
-            layout,
-        }))
-    }
-
-    /// `self[...] = f(a, b, c)`, elementwise. `wgsl` is the same function as
-    /// WGSL over `a`, `b`, `c` (see [`EwKernel`]).
+    /// `self[...] = program(inputs)`: the one way elementwise work runs.
     ///
     /// # Errors
-    /// Read-only output; shapes that do not broadcast; arrays on different devices.
-    pub(crate) fn ew<A, B, C, F>(
-        &self,
-        a: Arg<'_, A>,
-        b: Arg<'_, B>,
-        c: Arg<'_, C>,
-        wgsl: &str,
-        f: F,
-    ) -> Result<()>
-    where
-        A: Element,
-        B: Element,
-        C: Element,
-        F: Fn(A, B, C) -> O + Sync,
-    {
+    /// Read-only output; shapes that do not broadcast; arrays on different
+    /// devices; a program too large for one kernel.
+    pub(crate) fn apply(&self, b: &Builder) -> Result<()> {
         self.check_writeable()?;
-        let shapes: Vec<&[usize]> = [
-            a.array().map(|x| x.shape()),
-            b.array().map(|x| x.shape()),
-            c.array().map(|x| x.shape()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let shape = broadcast_shapes(&shapes)?;
-        self.check_out_shape(&shape)?;
-        let (ra, rb, rc) = (self.resolve(&a)?, self.resolve(&b)?, self.resolve(&c)?);
-        match &self.storage {
-            Storage::Cpu(out) => {
-                // Lock each distinct buffer once, in id order (no deadlock, no
-                // double lock); inputs in the output's buffer read through it.
-                let mut bufs: Vec<&cpu::CpuStorage> = vec![out];
-                let mut which = [usize::MAX; 3];
-                let stor = [
-                    ra.as_ref().map(|r| &r.arr.storage),
-                    rb.as_ref().map(|r| &r.arr.storage),
-                    rc.as_ref().map(|r| &r.arr.storage),
-                ];
-                for (j, s) in stor.iter().enumerate() {
-                    if let Some(Storage::Cpu(s)) = s {
-                        which[j] = match bufs.iter().position(|b| std::sync::Arc::ptr_eq(b, s)) {
-                            Some(i) => i,
-                            None => {
-                                bufs.push(s);
-                                bufs.len() - 1
-                            }
-                        };
-                    }
-                }
-                let mut guards = cpu::lock_all(&bufs);
-                let (first, rest) = guards
-                    .split_first_mut()
-                    .expect("the output is always locked");
-                let outw: &mut [u64] = first.words_mut().expect("the output is write-locked");
-                let ins: Vec<&[u64]> = rest.iter().map(|g| g.words()).collect();
-                fn src<'s, T: Element>(
-                    arg: &Arg<'_, T>,
-                    r: &'s Option<Resolved<T>>,
-                    w: usize,
-                    ins: &[&'s [u64]],
-                ) -> Src<'s, T> {
-                    match (arg, r) {
-                        (Arg::Scalar(v), _) => Src::Scalar(*v),
-                        (_, Some(_)) if w == 0 => Src::Out,
-                        (_, Some(r)) => Src::Buf(bytemuck::cast_slice(ins[w - 1]), &r.layout),
-                        _ => Src::Scalar(T::zero()),
-                    }
-                }
-                cpu::map3(
-                    bytemuck::cast_slice_mut::<u64, O>(outw),
-                    &self.layout,
-                    &src(&a, &ra, which[0], &ins),
-                    &src(&b, &rb, which[1], &ins),
-                    &src(&c, &rc, which[2], &ins),
-                    &f,
-                );
-                Ok(())
-            }
-            Storage::Gpu(out) => {
-                let mut operands = vec![(out, &self.layout)];
-                let mut kargs = Vec::new();
-                let mut scalars = [0u32; 3];
-                push_karg(&a, &ra, 0, &mut operands, &mut kargs, &mut scalars);
-                push_karg(&b, &rb, 1, &mut operands, &mut kargs, &mut scalars);
-                push_karg(&c, &rc, 2, &mut operands, &mut kargs, &mut scalars);
-                let k = EwKernel {
-                    expr: wgsl,
-                    out: O::DTYPE,
-                    args: &kargs,
-                    scalars,
-                };
-                self.gpu().elementwise(&k, &operands)
-            }
-        }
-    }
-}
-
-fn push_karg<'a, T: Element>(
-    a: &Arg<'_, T>,
-    r: &'a Option<Resolved<T>>,
-    slot: usize,
-    operands: &mut Vec<(&'a crate::device::gpu::GpuStorage, &'a Layout)>,
-    kargs: &mut Vec<KArg>,
-    scalars: &mut [u32; 3],
-) {
-    match (a, r) {
-        (Arg::Scalar(v), _) => {
-            scalars[slot] = v.to_bits32();
-            kargs.push(KArg::Scalar(T::DTYPE, slot));
-        }
-        (_, Some(r)) => {
-            let Storage::Gpu(s) = &r.arr.storage else {
-                unreachable!("device equality was checked")
-            };
-            operands.push((s, &r.layout));
-            kargs.push(KArg::Operand(T::DTYPE, operands.len() - 1));
-        }
-        _ => {}
+        debug_assert_eq!(b.p.dtype(), O::DTYPE);
+        crate::kernel::run::run(&b.p, &self.operand(), &b.inputs, &b.scalars)
     }
 }
 
@@ -242,29 +97,6 @@ impl BinaryOp {
         BinaryOp::Minimum,
         BinaryOp::Rem,
     ];
-
-    fn wgsl(self, d: DType) -> String {
-        let t = d.wgsl().unwrap_or("f32");
-        let float = d == DType::F32;
-        match self {
-            BinaryOp::Add => "a + b".into(),
-            BinaryOp::Sub => "a - b".into(),
-            BinaryOp::Mul => "a * b".into(),
-            BinaryOp::Div if float => "a / b".into(),
-            BinaryOp::Div => format!("h_div_{t}(a, b)"),
-            BinaryOp::Rem => format!("h_rem_{t}(a, b)"),
-            BinaryOp::Pow => format!("h_pow_{t}(a, b)"),
-            // WGSL leaves max/min of NaN unspecified; NumPy propagates it.
-            BinaryOp::Maximum if float => {
-                "select(select(max(a, b), b, {NAN}(b)), a, {NAN}(a))".into()
-            }
-            BinaryOp::Minimum if float => {
-                "select(select(min(a, b), b, {NAN}(b)), a, {NAN}(a))".into()
-            }
-            BinaryOp::Maximum => "max(a, b)".into(),
-            BinaryOp::Minimum => "min(a, b)".into(),
-        }
-    }
 }
 
 /// Comparisons; they return a mask of dtype `u32` holding 1 (true) or 0
@@ -283,19 +115,6 @@ pub enum CmpOp {
     Gt,
     /// `>=`
     Ge,
-}
-
-impl CmpOp {
-    fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
 }
 
 /// Unary ops for every dtype.
@@ -334,74 +153,13 @@ pub enum FloatOp {
     Round,
 }
 
-impl FloatOp {
-    fn wgsl(self) -> &'static str {
-        match self {
-            FloatOp::Exp => "exp(a)",
-            FloatOp::Log => "log(a)",
-            FloatOp::Sqrt => "sqrt(a)",
-            FloatOp::Sin => "sin(a)",
-            FloatOp::Cos => "cos(a)",
-            FloatOp::Tanh => "tanh(a)",
-            FloatOp::Sigmoid => "{A}(1.0) / ({A}(1.0) + exp(-a))",
-            FloatOp::Floor => "floor(a)",
-            FloatOp::Ceil => "ceil(a)",
-            // WGSL's round is half-to-even, as NumPy's.
-            FloatOp::Round => "round(a)",
-        }
-    }
-}
-
-fn cmp_wgsl(op: CmpOp) -> String {
-    format!("select({{O}}(0u), {{O}}(1u), a {} b)", op.symbol())
-}
-
-fn unary_wgsl(op: UnaryOp, d: DType) -> String {
-    let zero = if d == DType::F32 { "0.0" } else { "0" };
-    match (op, d) {
-        (UnaryOp::Neg, DType::U32) => "{A}(0u) - a".to_string(),
-        (UnaryOp::Neg, _) => "-a".to_string(),
-        (UnaryOp::Abs, DType::U32) => "a".to_string(),
-        (UnaryOp::Abs, _) => "abs(a)".to_string(),
-        (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
-    }
-}
-
-fn where_wgsl() -> &'static str {
-    "select(c, b, a != {A}(0u))"
-}
-
-/// NumPy's clip is minimum(maximum(a, lo), hi); NaN stays NaN.
-fn clip_wgsl(d: DType) -> &'static str {
-    if d == DType::F32 {
-        "select(min(max(a, b), c), a, {NAN}(a))"
-    } else {
-        "min(max(a, b), c)"
-    }
-}
-
-/// No argument: fills the unused kernel slots.
-const NONE: Arg<'static, u32> = Arg::None;
-
 impl<T: Element> Array<T> {
     /// `self[...] = a op b`.
     pub(crate) fn binary_apply(&self, op: BinaryOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
-        let w = op.wgsl(T::DTYPE);
-        macro_rules! go {
-            ($f:expr) => {
-                self.ew(a, b, NONE, &w, |x: T, y: T, _: u32| $f(x, y))
-            };
-        }
-        match op {
-            BinaryOp::Add => go!(T::add_),
-            BinaryOp::Sub => go!(T::sub_),
-            BinaryOp::Mul => go!(T::mul_),
-            BinaryOp::Div => go!(T::div_),
-            BinaryOp::Pow => go!(T::pow_),
-            BinaryOp::Maximum => go!(T::max_),
-            BinaryOp::Minimum => go!(T::min_),
-            BinaryOp::Rem => go!(T::rem_),
-        }
+        let mut k = Builder::default();
+        let (x, y) = (k.leaf(&a), k.leaf(&b));
+        k.node(Op::Binary(op, x, y), T::DTYPE);
+        self.apply(&k)
     }
 
     /// A new array of the broadcast shape of the array arguments.
@@ -540,20 +298,10 @@ impl<T: Element> Array<T> {
     }
 
     fn cmp_apply(out: &Array<u32>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
-        let w = cmp_wgsl(op);
-        macro_rules! go {
-            ($f:expr) => {
-                out.ew(a, b, NONE, &w, |x: T, y: T, _: u32| u32::from($f(&x, &y)))
-            };
-        }
-        match op {
-            CmpOp::Eq => go!(T::eq),
-            CmpOp::Ne => go!(T::ne),
-            CmpOp::Lt => go!(T::lt),
-            CmpOp::Le => go!(T::le),
-            CmpOp::Gt => go!(T::gt),
-            CmpOp::Ge => go!(T::ge),
-        }
+        let mut k = Builder::default();
+        let (x, y) = (k.leaf(&a), k.leaf(&b));
+        k.node(Op::Cmp(op, x, y), DType::U32);
+        out.apply(&k)
     }
 
     /// Elementwise comparison into a `u32` mask of 1s and 0s.
@@ -587,18 +335,10 @@ impl<T: Element> Array<T> {
     }
 
     pub(crate) fn unary_apply(&self, op: UnaryOp, a: Arg<'_, T>) -> Result<()> {
-        let w = unary_wgsl(op, T::DTYPE);
-        match op {
-            UnaryOp::Neg => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.neg_()),
-            UnaryOp::Abs => self.ew(a, NONE, NONE, &w, |x: T, _: u32, _: u32| x.abs_()),
-            UnaryOp::Relu => self.ew(
-                a,
-                NONE,
-                NONE,
-                &w,
-                |x: T, _: u32, _: u32| if x > T::zero() { x } else { T::zero() },
-            ),
-        }
+        let mut k = Builder::default();
+        let x = k.leaf(&a);
+        k.node(Op::Unary(op, x), T::DTYPE);
+        self.apply(&k)
     }
 
     /// A unary op into a new array.
@@ -636,30 +376,18 @@ impl<T: Element> Array<T> {
     pub fn where_(mask: &Array<u32>, a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
         let shape = broadcast_shapes(&[mask.shape(), a.shape(), b.shape()])?;
         let out = Array::uninit(&a.device, &shape)?;
-        out.ew(
-            Arg::Arr(mask),
-            Arg::Arr(a),
-            Arg::Arr(b),
-            where_wgsl(),
-            |m: u32, x: T, y: T| {
-                if m != 0 {
-                    x
-                } else {
-                    y
-                }
-            },
-        )?;
+        let mut k = Builder::default();
+        let (m, x, y) = (k.input(mask), k.input(a), k.input(b));
+        k.node(Op::Select(m, x, y), T::DTYPE);
+        out.apply(&k)?;
         Ok(out)
     }
 
     fn clip_apply(&self, a: Arg<'_, T>, lo: T, hi: T) -> Result<()> {
-        self.ew(
-            a,
-            Arg::Scalar(lo),
-            Arg::Scalar(hi),
-            clip_wgsl(T::DTYPE),
-            |x: T, l: T, h: T| x.max_(l).min_(h),
-        )
+        let mut k = Builder::default();
+        let (x, l, h) = (k.leaf(&a), k.scalar(lo), k.scalar(hi));
+        k.node(Op::Clip(x, l, h), T::DTYPE);
+        self.apply(&k)
     }
 
     /// `np.clip(a, lo, hi)` into a new array.
@@ -684,9 +412,10 @@ impl<T: Element> Array<T> {
 
 impl<T: Float> Array<T> {
     fn float_apply(&self, op: FloatOp, a: Arg<'_, T>) -> Result<()> {
-        self.ew(a, NONE, NONE, op.wgsl(), |x: T, _: u32, _: u32| {
-            x.unary_(op)
-        })
+        let mut k = Builder::default();
+        let x = k.leaf(&a);
+        k.node(Op::Float(op, x), T::DTYPE);
+        self.apply(&k)
     }
 
     /// A float op (`exp`, `sqrt`, ...) into a new array.
@@ -825,107 +554,4 @@ named_unary! { Float, FloatOp, float_op, float_op_inplace, float_op_into;
     floor floor_inplace floor_into = Floor;
     ceil ceil_inplace ceil_into = Ceil;
     round round_inplace round_into = Round;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::device::gpu::ew_source;
-
-    fn validate(src: &str) {
-        crate::device::gpu::validate_wgsl(src).unwrap_or_else(|e| {
-            panic!(
-                "{e}
-{src}"
-            )
-        });
-    }
-
-    fn all_variants(expr: &str, out: DType, args: &[KArg]) {
-        let nops = 1 + args
-            .iter()
-            .filter(|a| matches!(a, KArg::Operand(..)))
-            .count();
-        // Every operand in its own buffer, and every operand in one buffer.
-        for binding in [(0..nops).collect::<Vec<_>>(), vec![0; nops]] {
-            let nbuf = binding.iter().max().unwrap() + 1;
-            for (vec4, zero_off) in [(false, false), (true, false), (true, true)] {
-                let k = EwKernel {
-                    expr,
-                    out,
-                    args,
-                    scalars: [0; 3],
-                };
-                validate(&ew_source(&k, &binding, nbuf, vec4, zero_off, 256));
-            }
-        }
-    }
-
-    /// Every generated elementwise kernel (op x dtype x variant) passes naga.
-    #[test]
-    fn generated_wgsl_validates() {
-        for d in [DType::F32, DType::I32, DType::U32] {
-            for op in BinaryOp::ALL {
-                let w = op.wgsl(d);
-                all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Operand(d, 2)]);
-                all_variants(&w, d, &[KArg::Operand(d, 1), KArg::Scalar(d, 1)]);
-                all_variants(&w, d, &[KArg::Scalar(d, 0), KArg::Operand(d, 1)]);
-            }
-            for c in [CmpOp::Eq, CmpOp::Lt, CmpOp::Ge] {
-                let w = cmp_wgsl(c);
-                all_variants(&w, DType::U32, &[KArg::Operand(d, 1), KArg::Operand(d, 2)]);
-            }
-            for u in [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Relu] {
-                all_variants(&unary_wgsl(u, d), d, &[KArg::Operand(d, 1)]);
-            }
-            all_variants(
-                where_wgsl(),
-                d,
-                &[
-                    KArg::Operand(DType::U32, 1),
-                    KArg::Operand(d, 2),
-                    KArg::Operand(d, 3),
-                ],
-            );
-            all_variants(
-                clip_wgsl(d),
-                d,
-                &[KArg::Operand(d, 1), KArg::Scalar(d, 1), KArg::Scalar(d, 2)],
-            );
-            all_variants("a", d, &[KArg::Scalar(d, 0)]);
-            all_variants(
-                "a + {A}(i) * b",
-                d,
-                &[KArg::Scalar(d, 0), KArg::Scalar(d, 1)],
-            );
-            for to in [DType::F32, DType::I32, DType::U32] {
-                all_variants(
-                    crate::ops::creation::cast_wgsl(d, to),
-                    to,
-                    &[KArg::Operand(d, 1)],
-                );
-            }
-            all_variants("a", d, &[KArg::Operand(d, 1)]);
-        }
-        for f in [
-            FloatOp::Exp,
-            FloatOp::Log,
-            FloatOp::Sqrt,
-            FloatOp::Sin,
-            FloatOp::Cos,
-            FloatOp::Tanh,
-            FloatOp::Sigmoid,
-            FloatOp::Floor,
-            FloatOp::Ceil,
-            FloatOp::Round,
-        ] {
-            all_variants(f.wgsl(), DType::F32, &[KArg::Operand(DType::F32, 1)]);
-        }
-        let u = DType::U32;
-        all_variants(
-            "h_philox(c + i, a, b)",
-            u,
-            &[KArg::Scalar(u, 0), KArg::Scalar(u, 1), KArg::Scalar(u, 2)],
-        );
-    }
 }

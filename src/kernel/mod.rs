@@ -1,0 +1,115 @@
+//! The elementwise kernel IR: one representation of elementwise work for
+//! both backends.
+//!
+//! A [`Program`] is a small typed expression DAG: nodes in topological
+//! order, each with a dtype, reading array inputs (through their own
+//! strided layouts), scalar slots, or earlier nodes; the last node is the
+//! result. [`wgsl`] turns a program into one compute kernel, and [`cpu`]
+//! evaluates it block by block (numexpr's model: every node runs over a
+//! cache-sized block before the next block starts, so no temporary has the
+//! array's size). Every elementwise op of the library, `fill`, `assign`,
+//! `astype`, `clip`, `where_` and the public [`Expr`](crate::Expr) API
+//! build programs; the devices only execute them. The ops themselves, with
+//! their WGSL and their CPU semantics, are the catalogue in [`ops`].
+//!
+//! Programs are plain hashable values: a program, its operands' binding
+//! pattern and the kernel variant are the GPU's pipeline-cache key, so a
+//! loop that evaluates the same expression compiles once.
+
+pub(crate) mod cpu;
+pub(crate) mod ops;
+pub(crate) mod run;
+pub(crate) mod wgsl;
+
+use crate::element::DType;
+use crate::ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+
+/// A node's index in its program.
+pub(crate) type Id = u16;
+
+/// What a node computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Op {
+    /// Array input `k`, read at the element's position.
+    Input(u16),
+    /// Scalar slot `k`, the same everywhere.
+    Scalar(u16),
+    /// The element's logical (C-order) index, as a `u32`.
+    Index,
+    Binary(BinaryOp, Id, Id),
+    Unary(UnaryOp, Id),
+    Float(FloatOp, Id),
+    /// A comparison of two nodes of one dtype; the node's dtype is `u32`.
+    Cmp(CmpOp, Id, Id),
+    /// `mask != 0 ? a : b` (NumPy's `where`).
+    Select(Id, Id, Id),
+    /// `minimum(maximum(x, lo), hi)`, NaN kept.
+    Clip(Id, Id, Id),
+    /// NumPy's `astype` to the node's dtype.
+    Cast(Id),
+}
+
+/// One node: an op and the dtype of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Node {
+    pub op: Op,
+    pub dtype: DType,
+}
+
+/// A typed expression DAG; the last node is the result.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Program {
+    pub nodes: Vec<Node>,
+}
+
+impl Program {
+    /// Appends a node and returns its id.
+    pub(crate) fn push(&mut self, op: Op, dtype: DType) -> Id {
+        self.nodes.push(Node { op, dtype });
+        (self.nodes.len() - 1) as Id
+    }
+
+    /// The result's dtype.
+    pub(crate) fn dtype(&self) -> DType {
+        self.nodes.last().map_or(DType::F32, |n| n.dtype)
+    }
+
+    /// The operand ids a node reads.
+    pub(crate) fn args(op: Op) -> Vec<Id> {
+        match op {
+            Op::Input(_) | Op::Scalar(_) | Op::Index => vec![],
+            Op::Unary(_, a) | Op::Float(_, a) | Op::Cast(a) => vec![a],
+            Op::Binary(_, a, b) | Op::Cmp(_, a, b) => vec![a, b],
+            Op::Select(a, b, c) | Op::Clip(a, b, c) => vec![a, b, c],
+        }
+    }
+
+    /// Appends `other`'s nodes, with its inputs and scalar slots renumbered
+    /// after this program's `n_inputs` and `n_scalars`; returns the id of
+    /// `other`'s result.
+    pub(crate) fn append(&mut self, other: &Program, n_inputs: u16, n_scalars: u16) -> Id {
+        let base = self.nodes.len() as Id;
+        for n in &other.nodes {
+            let m = |x: Id| x + base;
+            let op = match n.op {
+                Op::Input(k) => Op::Input(k + n_inputs),
+                Op::Scalar(k) => Op::Scalar(k + n_scalars),
+                Op::Index => Op::Index,
+                Op::Binary(o, a, b) => Op::Binary(o, m(a), m(b)),
+                Op::Unary(o, a) => Op::Unary(o, m(a)),
+                Op::Float(o, a) => Op::Float(o, m(a)),
+                Op::Cmp(o, a, b) => Op::Cmp(o, m(a), m(b)),
+                Op::Select(a, b, c) => Op::Select(m(a), m(b), m(c)),
+                Op::Clip(a, b, c) => Op::Clip(m(a), m(b), m(c)),
+                Op::Cast(a) => Op::Cast(m(a)),
+            };
+            self.nodes.push(Node { op, dtype: n.dtype });
+        }
+        (self.nodes.len() - 1) as Id
+    }
+
+    /// Does any node need a helper that has no vec4 form?
+    pub(crate) fn scalar_only(&self) -> bool {
+        self.nodes.iter().any(|n| ops::wgsl(self, n).contains("h_"))
+    }
+}

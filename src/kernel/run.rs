@@ -1,0 +1,226 @@
+//! Running a program: NumPy's broadcasting, `out=` and overlap rules, then
+//! the backend. Arrays arrive type-erased ([`Operand`]), since one program
+//! reads inputs of several dtypes.
+
+use std::sync::Arc;
+
+use super::wgsl::KernelKey;
+use super::{cpu as eval, Op, Program};
+use crate::array::Array;
+use crate::device::gpu::{layout_words, GpuStorage, PipelineKey};
+use crate::device::{cpu, Device, Storage};
+use crate::element::{DType, Element};
+use crate::error::{fmt_shape, Error, Result};
+use crate::layout::{broadcast_shapes, Layout};
+
+/// An array without its element type: what a program reads or writes.
+#[derive(Clone)]
+pub(crate) struct Operand {
+    pub storage: Storage,
+    pub layout: Layout,
+    pub dtype: DType,
+    pub device: Device,
+}
+
+impl<T: Element> Array<T> {
+    /// This array as a program operand.
+    pub(crate) fn operand(&self) -> Operand {
+        Operand {
+            storage: self.storage.clone(),
+            layout: self.layout.clone(),
+            dtype: T::DTYPE,
+            device: self.device.clone(),
+        }
+    }
+}
+
+/// NumPy's `out=` rule: `out` must have the broadcast shape itself.
+pub(crate) fn check_out_shape(out: &[usize], shape: &[usize]) -> Result<()> {
+    if broadcast_shapes(&[out, shape]).is_ok_and(|s| s == out) {
+        return Ok(());
+    }
+    Err(Error::Shape(format!(
+        "non-broadcastable output operand with shape {} doesn't match the broadcast shape {}",
+        fmt_shape(out),
+        fmt_shape(&broadcast_shapes(&[out, shape]).unwrap_or_else(|_| shape.to_vec()))
+    )))
+}
+
+/// A new C-contiguous copy of `x` on its device.
+fn copy_of(x: &Operand) -> Result<Operand> {
+    let n = x.layout.size();
+    let storage = x.device.alloc((n * x.dtype.size()) as u64, || {
+        format!("overlap copy of shape {:?}", x.layout.shape)
+    })?;
+    let tmp = Operand {
+        storage,
+        layout: Layout::contiguous(&x.layout.shape),
+        dtype: x.dtype,
+        device: x.device.clone(),
+    };
+    let mut p = Program::default();
+    p.push(Op::Input(0), x.dtype);
+    run(&p, &tmp, std::slice::from_ref(x), &[])?;
+    Ok(tmp)
+}
+
+/// `out[...] = p(inputs, scalars)`. The caller has checked that `out` is
+/// writeable and that the program's dtype is `out`'s.
+///
+/// # Errors
+/// Shapes that do not broadcast, an `out` that cannot hold the result,
+/// operands on different devices, a program too large for one kernel.
+pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64]) -> Result<()> {
+    let shapes: Vec<&[usize]> = inputs.iter().map(|x| x.layout.shape.as_slice()).collect();
+    let shape = broadcast_shapes(&shapes)?;
+    check_out_shape(&out.layout.shape, &shape)?;
+    let mut resolved = Vec::with_capacity(inputs.len());
+    for x in inputs {
+        if !x.device.same(&out.device) {
+            return Err(Error::DeviceMismatch(
+                x.device.info().name.clone(),
+                out.device.info().name.clone(),
+            ));
+        }
+        let layout = x.layout.broadcast_to(&out.layout.shape)?;
+        // NumPy's overlap rule: an input that overlaps the output through a
+        // different layout is read as if copied first. Identical layouts
+        // (`a += a`) read each element before writing it, so need no copy.
+        // The CPU reads an input in the output's buffer through the output
+        // itself, so there any other layout in that buffer is copied.
+        let overlaps = match out.storage {
+            Storage::Cpu(_) => true,
+            Storage::Gpu(_) => layout.may_overlap(&out.layout),
+        };
+        if x.storage.same(&out.storage) && layout != out.layout && overlaps {
+            let tmp = copy_of(x)?;
+            let layout = tmp.layout.broadcast_to(&out.layout.shape)?;
+            resolved.push((tmp, layout));
+        } else {
+            resolved.push((x.clone(), layout));
+        }
+    }
+    match &out.storage {
+        Storage::Cpu(os) => {
+            // Each distinct buffer locked once, the output's for writing.
+            let mut bufs: Vec<&cpu::CpuStorage> = vec![os];
+            let mut which = Vec::with_capacity(resolved.len());
+            for (x, _) in &resolved {
+                let Storage::Cpu(s) = &x.storage else {
+                    unreachable!("device equality was checked")
+                };
+                which.push(match bufs.iter().position(|b| Arc::ptr_eq(b, s)) {
+                    Some(i) => i,
+                    None => {
+                        bufs.push(s);
+                        bufs.len() - 1
+                    }
+                });
+            }
+            let mut guards = cpu::lock_all(&bufs);
+            let (first, rest) = guards.split_first_mut().expect("the output is locked");
+            let outw = first.words_mut().expect("the output is write-locked");
+            let ins: Vec<eval::In> = resolved
+                .iter()
+                .zip(&which)
+                .map(|((x, l), &w)| {
+                    if w == 0 {
+                        eval::In::Out
+                    } else {
+                        eval::In::Buf(rest[w - 1].words(), l, x.dtype)
+                    }
+                })
+                .collect();
+            eval::eval(p, outw, &out.layout, &ins, scalars);
+            Ok(())
+        }
+        Storage::Gpu(os) => {
+            let Some(gpu) = out.device.gpu_backend() else {
+                unreachable!("a GPU storage lives on a GPU device")
+            };
+            let n = out.layout.size();
+            if n == 0 {
+                return Ok(());
+            }
+            if n > u32::MAX as usize {
+                return Err(crate::device::gpu::too_many(n));
+            }
+            let mut operands: Vec<(&GpuStorage, &Layout)> = vec![(os, &out.layout)];
+            for (x, l) in &resolved {
+                let Storage::Gpu(s) = &x.storage else {
+                    unreachable!("device equality was checked")
+                };
+                operands.push((s, l));
+            }
+            // Each distinct buffer is bound once, read-write for the output's:
+            // wgpu rejects one buffer bound read-only and read-write in one dispatch.
+            let mut bufs: Vec<GpuStorage> = Vec::new();
+            let binding: Vec<u8> = operands
+                .iter()
+                .map(|(s, _)| match bufs.iter().position(|b| Arc::ptr_eq(b, s)) {
+                    Some(i) => i as u8,
+                    None => {
+                        bufs.push((*s).clone());
+                        (bufs.len() - 1) as u8
+                    }
+                })
+                .collect();
+            if bufs.len() + 1 > gpu.max_bindings {
+                return Err(Error::Value(format!(
+                    "an expression over {} distinct arrays needs {} storage bindings; this adapter allows {}: evaluate part of it first",
+                    bufs.len() - 1,
+                    bufs.len() + 1,
+                    gpu.max_bindings
+                )));
+            }
+            let vec4 = !p.scalar_only()
+                && operands.iter().all(|(_, l)| {
+                    l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0)
+                });
+            let zero_off = vec4 && operands.iter().all(|(_, l)| l.offset == 0);
+            let key = KernelKey {
+                prog: p.clone(),
+                binding,
+                vec4,
+                zero_off,
+                wg: gpu.ew_wg,
+            };
+            let mut meta = vec![n as u32, out.layout.ndim() as u32];
+            let ns = key.n_scalars();
+            meta.resize(2 + ns, 0);
+            for node in &p.nodes {
+                if let Op::Scalar(q) = node.op {
+                    meta[2 + q as usize] = bits32(node.dtype, scalars[q as usize]);
+                }
+            }
+            meta.extend(out.layout.shape.iter().map(|&d| d as u32));
+            for (_, l) in &operands {
+                meta.extend(layout_words(l)?);
+            }
+            let threads = if vec4 {
+                (n as u64).div_ceil(4)
+            } else {
+                n as u64
+            };
+            let nbuf = bufs.len();
+            let wg = key.wg;
+            let pipeline = gpu.pipeline_for(
+                PipelineKey::Kernel(Box::new(key.clone())),
+                || super::wgsl::source(&key),
+                nbuf,
+            )?;
+            gpu.dispatch(pipeline, bufs, &meta, threads, wg)
+        }
+    }
+}
+
+/// A scalar's 32 bits as the GPU kernel reads them.
+fn bits32(d: DType, v: f64) -> u32 {
+    match d {
+        DType::F32 => (v as f32).to_bits(),
+        DType::I32 => (v as i32) as u32,
+        DType::U32 => v as u32,
+        // No GPU kernel reads f64 (checked before any is built).
+        DType::F64 => (v as f32).to_bits(),
+    }
+}
