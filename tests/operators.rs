@@ -114,3 +114,44 @@ test_device!(
     scalar_into,
     counters
 );
+
+fn large_strided_views(dev: &Device) -> Result<()> {
+    // Big enough for the CPU evaluator's parallel path, through strided,
+    // transposed and broadcast layouts, against plain loops.
+    let (r, c) = (600, 700);
+    let h: Vec<f32> = (0..r * c).map(|i| (i % 97) as f32 - 40.0).collect();
+    let m = Array::from_slice(dev, &h, &[r, c])?;
+    m.slice(s![.., ..;2])?.mul_scalar_inplace(3.0)?; // m[:, ::2] *= 3
+    let row: Vec<f32> = (0..c).map(|j| j as f32 * 0.5).collect();
+    let rowa = Array::from_slice(dev, &row, &[c])?;
+    m.add_inplace(&rowa)?; // m += row (broadcast)
+    let mt = m.t();
+    mt.slice(s![..;-1, ..])?.sub_scalar_inplace(1.0)?; // m.T[::-1] -= 1
+    mt.add_inplace(&mt)?; // m.T += m.T: the same layout, read in place
+    let mut want = h.clone();
+    for i in 0..r {
+        for j in 0..c {
+            let mut v = want[i * c + j];
+            if j % 2 == 0 {
+                v *= 3.0;
+            }
+            v += row[j];
+            v -= 1.0;
+            want[i * c + j] = v + v;
+        }
+    }
+    assert_eq!(m.to_vec()?, want);
+    // x[::2] += 1 on 2^18 elements, and a negative-stride read into a copy.
+    let n = 1 << 18;
+    let x = Array::from_vec(dev, (0..n).map(|i| i as f32).collect(), &[n])?;
+    x.slice(s![..;2])?.add_scalar_inplace(1.0)?;
+    let back = x.slice(s![..;-1])?.copy()?.to_vec()?;
+    for (k, v) in back.iter().enumerate() {
+        let i = n - 1 - k;
+        let w = i as f32 + if i % 2 == 0 { 1.0 } else { 0.0 };
+        assert_eq!(*v, w, "element {i}");
+    }
+    Ok(())
+}
+
+test_device!(large_strided_views);

@@ -1,19 +1,26 @@
-//! The CPU evaluator of the kernel IR: the output is cut into blocks of
-//! [`BLOCK`] elements; for each block every node runs in order over a small
-//! column (contiguous inputs are copied with `copy_from_slice`, strided ones
-//! gathered), then the result column is written back. Columns stay in L1 and
-//! each node is one tight loop that vectorises; contiguous outputs are split
-//! across ndgpu's threads.
+//! The CPU evaluator of the kernel IR.
+//!
+//! The output and every input are walked together as *rows*: axes that are
+//! contiguous in every operand at once are merged, axes of length 1
+//! dropped, and the innermost remaining axis is a row with one stride per
+//! operand. A row is cut into blocks of [`BLOCK`] elements; for each block
+//! every node runs in order (numexpr's model: no temporary has the array's
+//! size). An input with stride 1 is read in place, stride 0 is a scalar,
+//! any other stride is gathered with one strided loop; each node is one
+//! tight loop specialised for slice or scalar operands, so it vectorises.
+//! Rows (or pieces of one long row) are split across ndgpu's threads,
+//! strided outputs included.
 
 use rayon::prelude::*;
 
-use super::{ops, Op, Program};
-use crate::device::cpu::{exec, gather_block as gather, Walker};
-use crate::element::{DType, Element};
+use super::ops::{self, Arg};
+use super::{Op, Program};
+use crate::device::cpu::exec;
+use crate::element::{DType, Element, Float};
 use crate::layout::Layout;
 
 /// Elements per block (a column of 8-byte words: 2 KiB).
-const BLOCK: usize = 256;
+const BLOCK: usize = 512;
 /// Outputs below this run on one thread: rayon's hand-off costs more.
 const PAR_MIN: usize = 1 << 16;
 /// Elements per parallel task.
@@ -52,6 +59,131 @@ macro_rules! by_dtype {
     };
 }
 
+/// A node's values over one block: a column of the block, a slice of an
+/// input read in place, or one value for every element.
+#[derive(Clone, Copy)]
+enum V {
+    Col,
+    /// Element offset in the input's buffer (stride 1).
+    Slice(usize),
+    Scalar(f64),
+}
+
+/// The output's buffer, shared by the tasks of one evaluation.
+#[derive(Clone, Copy)]
+struct OutPtr(*mut u8, usize);
+
+// SAFETY: the pointer is the output buffer's, exclusively write-locked by
+// the caller for the whole evaluation, and no other reference to it exists
+// then (inputs in that buffer are read through this pointer, `In::Out`; any
+// other view of it was copied out first). Tasks touch disjoint elements:
+// a writeable layout never maps two indices to one element (views come
+// from slicing, permuting and reshaping a contiguous buffer; broadcast
+// views, the only ones with repeats, are read-only), tasks own disjoint
+// index ranges, and a task reads the output only at the positions it
+// writes. So sharing the pointer across threads creates no data race.
+unsafe impl Send for OutPtr {}
+unsafe impl Sync for OutPtr {}
+
+impl OutPtr {
+    /// Reads element `at` of dtype `T`.
+    ///
+    /// # Safety
+    /// `at` is an element of the output's layout owned by the calling task.
+    unsafe fn get<T: Element>(self, at: usize) -> T {
+        debug_assert!((at + 1) * std::mem::size_of::<T>() <= self.1);
+        // SAFETY: in bounds (the layout lies in the buffer), aligned (the
+        // buffer is u64-aligned and `at` counts whole `T`s), and no other
+        // task touches this element (see `OutPtr`).
+        unsafe { self.0.cast::<T>().add(at).read() }
+    }
+    /// Writes element `at` of dtype `T`.
+    ///
+    /// # Safety
+    /// As [`get`](OutPtr::get).
+    unsafe fn set<T: Element>(self, at: usize, v: T) {
+        debug_assert!((at + 1) * std::mem::size_of::<T>() <= self.1);
+        // SAFETY: as in `get`.
+        unsafe { self.0.cast::<T>().add(at).write(v) }
+    }
+}
+
+/// The walk: merged axes, the row length, and per operand (output first)
+/// its offset and strides.
+struct Walk {
+    outer: Vec<usize>,
+    row: usize,
+    offsets: Vec<isize>,
+    /// `strides[k]` has one stride per outer axis, then the row's.
+    strides: Vec<Vec<isize>>,
+}
+
+impl Walk {
+    fn new(shape: &[usize], layouts: &[&Layout]) -> Walk {
+        // Axes of length 1 never move; adjacent axes merge when every
+        // operand steps through them as through one.
+        let keep: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+        let mut dims: Vec<(usize, Vec<isize>)> = Vec::new();
+        for &d in &keep {
+            let st: Vec<isize> = layouts.iter().map(|l| l.strides[d]).collect();
+            if let Some((n, prev)) = dims.last_mut() {
+                if prev
+                    .iter()
+                    .zip(&st)
+                    .all(|(&p, &s)| p == s * shape[d] as isize)
+                {
+                    *n *= shape[d];
+                    *prev = st;
+                    continue;
+                }
+            }
+            dims.push((shape[d], st));
+        }
+        let (row, row_strides) = dims.pop().unwrap_or((1, vec![0; layouts.len()]));
+        let outer: Vec<usize> = dims.iter().map(|d| d.0).collect();
+        let strides = (0..layouts.len())
+            .map(|k| {
+                let mut v: Vec<isize> = dims.iter().map(|d| d.1[k]).collect();
+                v.push(row_strides[k]);
+                v
+            })
+            .collect();
+        Walk {
+            outer,
+            row,
+            offsets: layouts.iter().map(|l| l.offset as isize).collect(),
+            strides,
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.outer.iter().product()
+    }
+
+    /// Operand `k`'s offset at the start of row `r`.
+    fn base(&self, k: usize, mut r: usize) -> isize {
+        let mut o = self.offsets[k];
+        for d in (0..self.outer.len()).rev() {
+            o += (r % self.outer[d]) as isize * self.strides[k][d];
+            r /= self.outer[d];
+        }
+        o
+    }
+
+    fn inner(&self, k: usize) -> isize {
+        *self.strides[k].last().expect("a row stride per operand")
+    }
+}
+
+/// What every block of one evaluation shares.
+struct Ctx<'a> {
+    p: &'a Program,
+    inputs: &'a [In<'a>],
+    scalars: &'a [f64],
+    out: OutPtr,
+    walk: Walk,
+}
+
 fn view<T: Element>(c: &Col, len: usize) -> &[T] {
     &bytemuck::cast_slice::<u64, T>(c)[..len]
 }
@@ -60,79 +192,204 @@ fn view_mut<T: Element>(c: &mut Col, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut::<u64, T>(c)[..len]
 }
 
-/// What every block of one evaluation shares.
-struct Ctx<'a> {
-    p: &'a Program,
-    inputs: &'a [In<'a>],
-    scalars: &'a [f64],
-    out_dtype: DType,
+fn arg<'a, T: Element>(c: &'a Ctx, vals: &[V], cols: &'a [Col], id: u16, len: usize) -> Arg<'a, T> {
+    let i = id as usize;
+    match vals[i] {
+        V::Col => Arg::S(view(&cols[i], len)),
+        V::Scalar(v) => Arg::K(T::from_f64(v)),
+        V::Slice(at) => {
+            let Op::Input(k) = c.p.nodes[i].op else {
+                unreachable!("only inputs are read in place")
+            };
+            let In::Buf(words, ..) = c.inputs[k as usize] else {
+                unreachable!("the output is never read in place")
+            };
+            Arg::S(&bytemuck::cast_slice::<u64, T>(words)[at..at + len])
+        }
+    }
 }
 
-/// Evaluates node `j` for the block at `start` of length `len`, whose
-/// output elements (before the write) are `out_block`.
-fn node(c: &Ctx, j: usize, cols: &mut [Col], out_block: &[u64], start: usize, len: usize) {
-    let (p, inputs, scalars, out_dtype) = (c.p, c.inputs, c.scalars, c.out_dtype);
-    let n = p.nodes[j];
+/// `f` over a slice argument, with a scalar one spread into `tmp` first.
+fn slice_of<'a, T: Element>(a: Arg<'a, T>, tmp: &'a mut [T]) -> &'a [T] {
+    match a {
+        Arg::S(s) => s,
+        Arg::K(v) => {
+            tmp.fill(v);
+            tmp
+        }
+    }
+}
+
+/// Evaluates node `j` for a block of `len` elements starting `k0` elements
+/// into row `r`; `bases` are the operands' offsets at the block's start.
+fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], len: usize) {
+    let n = c.p.nodes[j];
+    if let Op::Input(k) = n.op {
+        let stride = c.walk.inner(k as usize + 1);
+        let base = bases[k as usize + 1];
+        vals[j] = match &c.inputs[k as usize] {
+            In::Buf(words, _, d) => {
+                if stride == 0 {
+                    V::Scalar(
+                        by_dtype!(*d, T => bytemuck::cast_slice::<u64, T>(words)[base as usize].to_f64()),
+                    )
+                } else if stride == 1 {
+                    V::Slice(base as usize)
+                } else {
+                    by_dtype!(*d, T => {
+                        let src = bytemuck::cast_slice::<u64, T>(words);
+                        for (i, y) in view_mut::<T>(&mut cols[j], len).iter_mut().enumerate() {
+                            *y = src[(base + i as isize * stride) as usize];
+                        }
+                    });
+                    V::Col
+                }
+            }
+            In::Out => {
+                // Copied, since the block's write comes after.
+                let os = c.walk.inner(0);
+                by_dtype!(n.dtype, T => {
+                    for (i, y) in view_mut::<T>(&mut cols[j], len).iter_mut().enumerate() {
+                        // SAFETY: an element of this task's block (see OutPtr).
+                        *y = unsafe { c.out.get::<T>((bases[0] + i as isize * os) as usize) };
+                    }
+                });
+                V::Col
+            }
+        };
+        return;
+    }
+    if let Op::Scalar(k) = n.op {
+        vals[j] = V::Scalar(c.scalars[k as usize]);
+        return;
+    }
     let (before, rest) = cols.split_at_mut(j);
     let o = &mut rest[0];
-    let arg = |a: u16| &before[a as usize];
-    let dt = |a: u16| p.nodes[a as usize].dtype;
+    let dt = |a: u16| c.p.nodes[a as usize].dtype;
+    macro_rules! a {
+        ($T:ty, $id:expr) => {
+            arg::<$T>(c, vals, before, $id, len)
+        };
+    }
     match n.op {
-        Op::Input(k) => match &inputs[k as usize] {
-            In::Buf(words, l, d) => by_dtype!(*d, T => gather::<T>(
-                bytemuck::cast_slice(words),
-                l,
-                start,
-                view_mut::<T>(o, len)
-            )),
-            In::Out => by_dtype!(out_dtype, T => view_mut::<T>(o, len)
-                .copy_from_slice(&bytemuck::cast_slice::<u64, T>(out_block)[..len])),
-        },
-        Op::Scalar(k) => {
-            by_dtype!(n.dtype, T => view_mut::<T>(o, len).fill(T::from_f64(scalars[k as usize])))
-        }
         Op::Index => {
+            let start = bases[bases.len() - 1] as usize;
             for (i, y) in view_mut::<u32>(o, len).iter_mut().enumerate() {
                 *y = (start + i) as u32;
             }
         }
-        Op::Binary(op, a, b) => by_dtype!(n.dtype, T => ops::binary::<T>(
-            op,
-            view(arg(a), len),
-            view(arg(b), len),
-            view_mut(o, len)
-        )),
-        Op::Unary(op, a) => {
-            by_dtype!(n.dtype, T => ops::unary::<T>(op, view(arg(a), len), view_mut(o, len)))
+        Op::Binary(op, x, y) => {
+            by_dtype!(n.dtype, T => ops::binary::<T>(op, a!(T, x), a!(T, y), view_mut(o, len)))
         }
-        Op::Float(op, a) => match n.dtype {
-            DType::F32 => ops::float::<f32>(op, view(arg(a), len), view_mut(o, len)),
-            DType::F64 => ops::float::<f64>(op, view(arg(a), len), view_mut(o, len)),
-            // Float nodes are built for float dtypes only (`T: Float`).
-            _ => {}
-        },
-        Op::Cmp(op, a, b) => by_dtype!(dt(a), T => ops::cmp::<T>(
-            op,
-            view(arg(a), len),
-            view(arg(b), len),
-            view_mut(o, len)
-        )),
-        Op::Select(m, a, b) => by_dtype!(n.dtype, T => ops::select::<T>(
-            view(arg(m), len),
-            view(arg(a), len),
-            view(arg(b), len),
-            view_mut(o, len)
-        )),
-        Op::Clip(x, lo, hi) => by_dtype!(n.dtype, T => ops::clip::<T>(
-            view(arg(x), len),
-            view(arg(lo), len),
-            view(arg(hi), len),
-            view_mut(o, len)
-        )),
-        Op::Cast(a) => by_dtype!(dt(a), T => by_dtype!(n.dtype, U => ops::cast::<T, U>(
-            view(arg(a), len),
-            view_mut(o, len)
-        ))),
+        Op::Unary(op, x) => by_dtype!(n.dtype, T => {
+            let mut t = [T::zero(); BLOCK];
+            let s = slice_of(a!(T, x), &mut t[..len]);
+            ops::unary::<T>(op, s, view_mut(o, len))
+        }),
+        Op::Float(op, x) => {
+            fn go<T: Float>(
+                c: &Ctx,
+                vals: &[V],
+                cols: &[Col],
+                op: crate::ops::elementwise::FloatOp,
+                x: u16,
+                o: &mut Col,
+                len: usize,
+            ) {
+                let mut t = [T::zero(); BLOCK];
+                let s = slice_of(arg::<T>(c, vals, cols, x, len), &mut t[..len]);
+                ops::float::<T>(op, s, view_mut(o, len));
+            }
+            match n.dtype {
+                DType::F32 => go::<f32>(c, vals, before, op, x, o, len),
+                DType::F64 => go::<f64>(c, vals, before, op, x, o, len),
+                // Float nodes are built for float dtypes only (`T: Float`).
+                _ => {}
+            }
+        }
+        Op::Cmp(op, x, y) => by_dtype!(dt(x), T => {
+            let (mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
+            let sx = slice_of(a!(T, x), &mut t1[..len]);
+            let sy = slice_of(a!(T, y), &mut t2[..len]);
+            ops::cmp::<T>(op, sx, sy, view_mut(o, len))
+        }),
+        Op::Select(m, x, y) => by_dtype!(n.dtype, T => {
+            let mut tm = [0u32; BLOCK];
+            let (mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
+            let sm = slice_of(a!(u32, m), &mut tm[..len]);
+            let sx = slice_of(a!(T, x), &mut t1[..len]);
+            let sy = slice_of(a!(T, y), &mut t2[..len]);
+            ops::select::<T>(sm, sx, sy, view_mut(o, len))
+        }),
+        Op::Clip(x, lo, hi) => by_dtype!(n.dtype, T => {
+            let (mut t0, mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK], [T::zero(); BLOCK]);
+            let sx = slice_of(a!(T, x), &mut t0[..len]);
+            let sl = slice_of(a!(T, lo), &mut t1[..len]);
+            let sh = slice_of(a!(T, hi), &mut t2[..len]);
+            ops::clip::<T>(sx, sl, sh, view_mut(o, len))
+        }),
+        Op::Cast(x) => by_dtype!(dt(x), T => by_dtype!(n.dtype, U => {
+            let mut t = [T::zero(); BLOCK];
+            let s = slice_of(a!(T, x), &mut t[..len]);
+            ops::cast::<T, U>(s, view_mut(o, len))
+        })),
+        Op::Input(_) | Op::Scalar(_) => unreachable!("handled above"),
+    }
+    vals[j] = V::Col;
+}
+
+/// Runs the program over elements `k0..k1` of row `r`.
+fn task(c: &Ctx, r: usize, k0: usize, k1: usize, vals: &mut [V], cols: &mut [Col]) {
+    let nops = c.inputs.len() + 1;
+    let row_start = r * c.walk.row;
+    // Operand offsets at the block's start, then the block's logical index.
+    let mut bases: Vec<isize> = (0..nops)
+        .map(|k| c.walk.base(k, r) + k0 as isize * c.walk.inner(k))
+        .collect();
+    bases.push((row_start + k0) as isize);
+    let last = c.p.nodes.len() - 1;
+    let od = c.p.dtype();
+    let os = c.walk.inner(0);
+    let mut k = k0;
+    while k < k1 {
+        let len = BLOCK.min(k1 - k);
+        for j in 0..c.p.nodes.len() {
+            node(c, j, vals, cols, &bases, len);
+        }
+        by_dtype!(od, T => {
+            let mut t = [T::zero(); BLOCK];
+            let res: &[T] = match vals[last] {
+                V::Col => view(&cols[last], len),
+                V::Scalar(v) => {
+                    t[..len].fill(T::from_f64(v));
+                    &t[..len]
+                }
+                V::Slice(_) => match arg::<T>(c, vals, cols, last as u16, len) {
+                    Arg::S(s) => s,
+                    Arg::K(_) => unreachable!("a slice is a slice"),
+                },
+            };
+            if os == 1 {
+                let at = bases[0] as usize;
+                debug_assert!((at + len) * std::mem::size_of::<T>() <= c.out.1);
+                // SAFETY: elements at..at+len of the output are this task's
+                // block (see OutPtr), in bounds and aligned; `res` is a
+                // column or an input slice, never the output itself (inputs
+                // in the output's buffer are copied into columns).
+                unsafe {
+                    std::ptr::copy_nonoverlapping(res.as_ptr(), c.out.0.cast::<T>().add(at), len)
+                };
+            } else {
+                for (i, &v) in res.iter().enumerate() {
+                    // SAFETY: an element of this task's block (see OutPtr).
+                    unsafe { c.out.set::<T>((bases[0] + i as isize * os) as usize, v) };
+                }
+            }
+        });
+        for (k2, b) in bases.iter_mut().enumerate() {
+            *b += len as isize * if k2 < nops { c.walk.inner(k2) } else { 1 };
+        }
+        k += len;
     }
 }
 
@@ -144,62 +401,56 @@ pub(crate) fn eval(p: &Program, out: &mut [u64], ol: &Layout, inputs: &[In], sca
     if n == 0 {
         return;
     }
-    let od = p.dtype();
-    let size = od.size();
-    let ctx = Ctx {
+    let mut layouts: Vec<&Layout> = vec![ol];
+    for x in inputs {
+        layouts.push(match x {
+            In::Buf(_, l, _) => l,
+            In::Out => ol,
+        });
+    }
+    let c = Ctx {
         p,
         inputs,
         scalars,
-        out_dtype: od,
+        out: OutPtr(out.as_mut_ptr().cast(), std::mem::size_of_val(out)),
+        walk: Walk::new(&ol.shape, &layouts),
     };
-    // Runs the program over `o`, the output's elements start..start+len in C
-    // order, as 8-byte-word storage of dtype `od`.
-    let run = |start: usize, o: &mut [u8]| {
-        let mut cols: Vec<Col> = vec![[0u64; BLOCK]; p.nodes.len()];
-        let mut blk = [0u64; BLOCK];
-        let count = o.len() / size;
-        let mut k = 0;
-        while k < count {
-            let len = BLOCK.min(count - k);
-            let bytes = &mut o[k * size..(k + len) * size];
-            bytemuck::cast_slice_mut::<u64, u8>(&mut blk)[..len * size].copy_from_slice(bytes);
-            for j in 0..p.nodes.len() {
-                node(&ctx, j, &mut cols, &blk, start + k, len);
-            }
-            let last = &cols[p.nodes.len() - 1];
-            bytes.copy_from_slice(&bytemuck::cast_slice::<u64, u8>(last)[..len * size]);
-            k += len;
-        }
+    let (rows, row) = (c.walk.rows(), c.walk.row);
+    let fresh = || {
+        (
+            vec![V::Col; p.nodes.len()],
+            vec![[0u64; BLOCK]; p.nodes.len()],
+        )
     };
-    let bytes: &mut [u8] = bytemuck::cast_slice_mut(out);
-    if ol.is_c_contiguous() {
-        let o = &mut bytes[ol.offset * size..(ol.offset + n) * size];
-        if n < PAR_MIN {
-            run(0, o);
-        } else {
-            exec(|| {
-                o.par_chunks_mut(PAR_CHUNK * size)
-                    .enumerate()
-                    .for_each(|(i, oc)| run(i * PAR_CHUNK, oc))
-            });
+    if n < PAR_MIN {
+        let (mut vals, mut cols) = fresh();
+        for r in 0..rows {
+            task(&c, r, 0, row, &mut vals, &mut cols);
         }
         return;
     }
-    // A strided output: gather a block of it, run, scatter it back.
-    let mut w = Walker::new(ol, 0);
-    let mut offs = [0usize; BLOCK];
-    let mut tmp = vec![0u8; BLOCK * size];
-    let mut start = 0;
-    while start < n {
-        let len = BLOCK.min(n - start);
-        for (k, at) in offs[..len].iter_mut().enumerate() {
-            *at = w.next();
-            tmp[k * size..(k + 1) * size].copy_from_slice(&bytes[*at * size..(*at + 1) * size]);
-        }
-        run(start, &mut tmp[..len * size]);
-        for (k, &at) in offs[..len].iter().enumerate() {
-            bytes[at * size..(at + 1) * size].copy_from_slice(&tmp[k * size..(k + 1) * size]);
-        }
-        start += len;
-    }
+    // Tasks of about PAR_CHUNK elements: whole rows, or pieces of long rows.
+    let per_row = row.div_ceil(PAR_CHUNK).max(1);
+    let rows_per_task = (PAR_CHUNK / row).max(1);
+    let ntasks = if per_row > 1 {
+        rows * per_row
+    } else {
+        rows.div_ceil(rows_per_task)
+    };
+    exec(|| {
+        (0..ntasks)
+            .into_par_iter()
+            .for_each_init(fresh, |(vals, cols), t| {
+                if per_row > 1 {
+                    let (r, piece) = (t / per_row, t % per_row);
+                    let k0 = piece * row.div_ceil(per_row);
+                    let k1 = (k0 + row.div_ceil(per_row)).min(row);
+                    task(&c, r, k0, k1, vals, cols);
+                } else {
+                    for r in t * rows_per_task..((t + 1) * rows_per_task).min(rows) {
+                        task(&c, r, 0, row, vals, cols);
+                    }
+                }
+            })
+    });
 }

@@ -107,24 +107,47 @@ fn cast_wgsl(from: DType, to: DType) -> &'static str {
 
 // ------------------------------------------------------------ CPU semantics
 
-/// `o[i] = a[i] op b[i]`: one tight loop per op, so each vectorises.
-pub(crate) fn binary<T: Element>(op: BinaryOp, a: &[T], b: &[T], o: &mut [T]) {
+/// A typed operand over a block: a slice, or one value for every element.
+pub(crate) enum Arg<'a, T> {
+    S(&'a [T]),
+    K(T),
+}
+
+/// `o[i] = a[i] op b[i]`: one tight loop per op and operand kind (slice or
+/// scalar), so each vectorises.
+pub(crate) fn binary<T: Element>(op: BinaryOp, a: Arg<T>, b: Arg<T>, o: &mut [T]) {
+    use BinaryOp as B;
     macro_rules! lp {
         ($f:expr) => {
-            for ((y, &x), &z) in o.iter_mut().zip(a).zip(b) {
-                *y = $f(x, z);
+            match (a, b) {
+                (Arg::S(x), Arg::S(y)) => {
+                    for ((r, &p), &q) in o.iter_mut().zip(x).zip(y) {
+                        *r = $f(p, q);
+                    }
+                }
+                (Arg::S(x), Arg::K(q)) => {
+                    for (r, &p) in o.iter_mut().zip(x) {
+                        *r = $f(p, q);
+                    }
+                }
+                (Arg::K(p), Arg::S(y)) => {
+                    for (r, &q) in o.iter_mut().zip(y) {
+                        *r = $f(p, q);
+                    }
+                }
+                (Arg::K(p), Arg::K(q)) => o.fill($f(p, q)),
             }
         };
     }
     match op {
-        BinaryOp::Add => lp!(T::add_),
-        BinaryOp::Sub => lp!(T::sub_),
-        BinaryOp::Mul => lp!(T::mul_),
-        BinaryOp::Div => lp!(T::div_),
-        BinaryOp::Pow => lp!(T::pow_),
-        BinaryOp::Maximum => lp!(T::max_),
-        BinaryOp::Minimum => lp!(T::min_),
-        BinaryOp::Rem => lp!(T::rem_),
+        B::Add => lp!(T::add_),
+        B::Sub => lp!(T::sub_),
+        B::Mul => lp!(T::mul_),
+        B::Div => lp!(T::div_),
+        B::Pow => lp!(T::pow_),
+        B::Maximum => lp!(T::max_),
+        B::Minimum => lp!(T::min_),
+        B::Rem => lp!(T::rem_),
     }
 }
 
