@@ -113,3 +113,38 @@ impl Program {
         self.nodes.iter().any(|n| ops::wgsl(self, n).contains("h_"))
     }
 }
+
+/// The same walk over fewer axes: axes of length 1 dropped, and adjacent
+/// axes merged where every layout steps through them as through one. The
+/// logical C-order index of every element is unchanged, so kernels index
+/// the result as they would the original, with less address arithmetic.
+pub(crate) fn coalesce(
+    shape: &[usize],
+    layouts: &[&crate::layout::Layout],
+) -> Vec<crate::layout::Layout> {
+    let mut dims: Vec<(usize, Vec<isize>)> = Vec::new();
+    for d in (0..shape.len()).filter(|&d| shape[d] != 1) {
+        let st: Vec<isize> = layouts.iter().map(|l| l.strides[d]).collect();
+        if let Some((n, prev)) = dims.last_mut() {
+            if prev
+                .iter()
+                .zip(&st)
+                .all(|(&p, &s)| p == s * shape[d] as isize)
+            {
+                *n *= shape[d];
+                *prev = st;
+                continue;
+            }
+        }
+        dims.push((shape[d], st));
+    }
+    layouts
+        .iter()
+        .enumerate()
+        .map(|(k, l)| crate::layout::Layout {
+            shape: dims.iter().map(|d| d.0).collect(),
+            strides: dims.iter().map(|d| d.1[k]).collect(),
+            offset: l.offset,
+        })
+        .collect()
+}

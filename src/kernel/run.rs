@@ -145,13 +145,23 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
             if n > u32::MAX as usize {
                 return Err(crate::device::gpu::too_many(n));
             }
-            let mut operands: Vec<(&GpuStorage, &Layout)> = vec![(os, &out.layout)];
-            for (x, l) in &resolved {
+            // Fewer axes, less address arithmetic per element.
+            let mut all: Vec<&Layout> = vec![&out.layout];
+            all.extend(resolved.iter().map(|(_, l)| l));
+            let merged = super::coalesce(&out.layout.shape, &all);
+            let mut operands: Vec<(&GpuStorage, &Layout)> = vec![(os, &merged[0])];
+            for ((x, _), l) in resolved.iter().zip(&merged[1..]) {
                 let Storage::Gpu(s) = &x.storage else {
                     unreachable!("device equality was checked")
                 };
                 operands.push((s, l));
             }
+            // An input of one element repeated everywhere is read once per
+            // invocation and splatted: it keeps the vec4 path.
+            let uniform: Vec<bool> = operands[1..]
+                .iter()
+                .map(|(_, l)| l.strides.iter().all(|&s| s == 0))
+                .collect();
             // Each distinct buffer is bound once, read-write for the output's:
             // wgpu rejects one buffer bound read-only and read-write in one dispatch.
             let mut bufs: Vec<GpuStorage> = Vec::new();
@@ -174,18 +184,24 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                 )));
             }
             let vec4 = !p.scalar_only()
-                && operands.iter().all(|(_, l)| {
-                    l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0)
+                && operands.iter().enumerate().all(|(k, (_, l))| {
+                    (k > 0 && uniform[k - 1])
+                        || (l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0))
                 });
-            let zero_off = vec4 && operands.iter().all(|(_, l)| l.offset == 0);
+            let zero_off = vec4
+                && operands
+                    .iter()
+                    .enumerate()
+                    .all(|(k, (_, l))| (k > 0 && uniform[k - 1]) || l.offset == 0);
             let key = KernelKey {
                 prog: p.clone(),
                 binding,
+                uniform,
                 vec4,
                 zero_off,
                 wg: gpu.ew_wg,
             };
-            let mut meta = vec![n as u32, out.layout.ndim() as u32];
+            let mut meta = vec![n as u32, merged[0].ndim() as u32];
             let ns = key.n_scalars();
             meta.resize(2 + ns, 0);
             for node in &p.nodes {
@@ -193,7 +209,7 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                     meta[2 + q as usize] = bits32(node.dtype, scalars[q as usize]);
                 }
             }
-            meta.extend(out.layout.shape.iter().map(|&d| d as u32));
+            meta.extend(merged[0].shape.iter().map(|&d| d as u32));
             for (_, l) in &operands {
                 meta.extend(layout_words(l)?);
             }

@@ -12,6 +12,9 @@ pub(crate) struct KernelKey {
     /// Which bound buffer each operand (the output first, then the inputs)
     /// lives in; operands in one buffer share its binding.
     pub binding: Vec<u8>,
+    /// Per input: one element repeated everywhere (all strides 0), read
+    /// once and splatted in the vector variant.
+    pub uniform: Vec<bool>,
     /// One `vec4` per invocation: every operand C-contiguous, unbroadcast,
     /// 16-byte aligned, and no scalar-only helper in the program.
     pub vec4: bool,
@@ -132,7 +135,20 @@ pub(crate) fn source(k: &KernelKey) -> String {
                 Op::Input(q) => {
                     let op = q as usize + 1;
                     let b = k.binding[op];
+                    let st = ty(n.dtype, false);
+                    let one = if vec4 {
+                        format!("bitcast<{st}>(b{b}[off0({op}u) / 4u][off0({op}u) % 4u])")
+                    } else {
+                        format!("bitcast<{st}>(b{b}[off0({op}u)])")
+                    };
                     match read {
+                        _ if k.uniform.get(q as usize) == Some(&true) => {
+                            if v {
+                                format!("{t}({one})")
+                            } else {
+                                one
+                            }
+                        }
                         Read::Vector => {
                             let base = if zero_off {
                                 String::new()
@@ -237,6 +253,7 @@ mod tests {
                     validate(&KernelKey {
                         prog: p.clone(),
                         binding,
+                        uniform: (0..n_inputs).map(|i| i == 1).collect(),
                         vec4: vec4 && !p.scalar_only(),
                         zero_off,
                         wg: 256,
