@@ -6,20 +6,6 @@
 // Metadata words: n, rank, the scalar slots, the output shape, then per
 // operand (output first) its offset and strides (i32 bits), in elements.
 
-// Element offset of operand k at logical (C-order) index idx.
-fn off(k: u32, idx: u32) -> u32 {
-    let rank = md[1];
-    let base = SHAPE + rank + k * (rank + 1u);
-    var rem = idx;
-    var o = bitcast<i32>(md[base]);
-    for (var j = rank; j > 0u; j = j - 1u) {
-        let n = md[SHAPE + j - 1u];
-        o = o + i32(rem % n) * bitcast<i32>(md[base + j]);
-        rem = rem / n;
-    }
-    return u32(o);
-}
-
 // Offset of operand k's first element (the vec4 variant needs nothing else).
 fn off0(k: u32) -> u32 {
     let rank = md[1];

@@ -160,7 +160,7 @@ pub(crate) fn source(k: &KernelKey) -> String {
                         Read::VecElem => format!(
                             "bitcast<{t}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])"
                         ),
-                        Read::Strided => format!("bitcast<{t}>(b{b}[off({op}u, {idx})])"),
+                        Read::Strided => format!("bitcast<{t}>(b{b}[u32(o{op})])"),
                     }
                 }
                 Op::Scalar(q) => {
@@ -213,10 +213,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             lines(Read::VecElem, "i")
         );
     } else {
+        // Every operand's offset from one walk over the axes: one divide
+        // and modulo per axis and element, shared by all operands, and
+        // none for the outermost axis.
+        let ops = k.binding.len();
+        let mut walk = String::from("    let rank = md[1];\n    var rem = idx;\n");
+        for q in 0..ops {
+            walk +=
+                &format!("    var o{q} = bitcast<i32>(md[SHAPE + rank + {q}u * (rank + 1u)]);\n");
+        }
+        walk += "    for (var j = rank; j > 1u; j = j - 1u) {\n        let d = md[SHAPE + j - 1u];\n        let c = i32(rem % d);\n        rem = rem / d;\n";
+        for q in 0..ops {
+            walk += &format!("        o{q} = o{q} + c * bitcast<i32>(md[SHAPE + rank + {q}u * (rank + 1u) + j]);\n");
+        }
+        walk += "    }\n    if (rank > 0u) {\n        let c = i32(rem);\n";
+        for q in 0..ops {
+            walk += &format!("        o{q} = o{q} + c * bitcast<i32>(md[SHAPE + rank + {q}u * (rank + 1u) + 1u]);\n");
+        }
+        walk += "    }\n";
         s += &format!(
             "    if (idx >= n) {{ return; }}
-    {{
-{}        b{o}[off(0u, idx)] = bitcast<u32>(x{last});
+{walk}    {{
+{}        b{o}[u32(o0)] = bitcast<u32>(x{last});
     }}
 }}
 ",
