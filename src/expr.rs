@@ -101,6 +101,14 @@ impl<T: Element> From<T> for Expr<T> {
 
 impl<T: Element> Expr<T> {
     /// A value for every element (a NumPy scalar in an expression).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, Expr};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// assert_eq!((Expr::scalar(10) - &a).eval()?.to_vec()?, vec![9, 8]); // 10 - a
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn scalar(v: T) -> Expr<T> {
         let mut b = Builder::default();
         b.scalar(v);
@@ -152,7 +160,17 @@ impl<T: Element> Expr<T> {
     }
 
     /// Runs the expression as one kernel into a new array of the operands'
-    /// broadcast shape.
+    /// broadcast shape (`numexpr.evaluate(...)`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let col = Array::from_slice(&dev, &[1.0f32, 2.0], &[2, 1])?;
+    /// let row = Array::from_slice(&dev, &[10.0f32, 20.0, 30.0], &[3])?;
+    /// let y = (col.expr() * &row).eval()?;   // broadcast to (2, 3)
+    /// assert_eq!(y.to_vec()?, vec![10.0, 20.0, 30.0, 20.0, 40.0, 60.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Shapes that do not broadcast (NumPy's message); arrays on different
@@ -176,6 +194,16 @@ impl<T: Element> Expr<T> {
     /// result broadcasts to (NumPy's `out=`). An input that overlaps `out`
     /// is read as if it were copied first.
     ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// // a[1:] = a[:-1] * 10 + a[1:], with a[:-1] read before any write
+    /// (a.slice(s![..-1])?.expr() * 10 + &a.slice(s![1..])?).eval_into(&a.slice(s![1..])?)?;
+    /// assert_eq!(a.to_vec()?, vec![1, 12, 23, 34]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// A read-only `out`; shapes that do not broadcast or an `out` that
     /// cannot hold the result; arrays on different devices.
@@ -184,6 +212,16 @@ impl<T: Element> Expr<T> {
     }
 
     /// `np.maximum(self, rhs)` (NaN propagates).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.0f32, 2.0, f32::NAN], &[3])?;
+    /// let y = a.expr().maximum(0.0).minimum(1.5).eval()?.to_vec()?;
+    /// assert_eq!(y[..2], [0.0, 1.5]);
+    /// assert!(y[2].is_nan());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn maximum(self, rhs: impl Into<Expr<T>>) -> Expr<T> {
         self.binary(BinaryOp::Maximum, rhs)
     }
@@ -211,7 +249,15 @@ impl<T: Element> Expr<T> {
     pub fn le(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Le, rhs)
     }
-    /// `self > rhs` as a mask.
+    /// `self > rhs` as a mask (`np.greater`); the other comparisons are alike.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.0f32, 2.0], &[2])?;
+    /// assert_eq!(a.expr().gt(0.0).eval()?.to_vec()?, vec![0, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn gt(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Gt, rhs)
     }
@@ -228,6 +274,14 @@ impl<T: Element> Expr<T> {
         self.map(|a| Op::Unary(UnaryOp::Relu, a))
     }
     /// `np.clip(self, lo, hi)` (NaN stays NaN).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-5, 3, 9], &[3])?;
+    /// assert_eq!(a.expr().clip(0, 4).eval()?.to_vec()?, vec![0, 3, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn clip(mut self, lo: T, hi: T) -> Expr<T> {
         let x = self.root();
         let (l, h) = (self.b.scalar(lo), self.b.scalar(hi));
@@ -235,10 +289,27 @@ impl<T: Element> Expr<T> {
         self
     }
     /// `self.astype(U)`: NumPy's cast (see [`Array::astype`]).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.5f32, -2.7], &[2])?;
+    /// assert_eq!((a.expr() * 2.0).cast::<i32>().eval()?.to_vec()?, vec![3, -5]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn cast<U: Element>(self) -> Expr<U> {
         self.map(Op::Cast)
     }
     /// `np.where(mask, a, b)`: `a` where `mask != 0`, else `b`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, Expr};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-2.0f32, 3.0], &[2])?;
+    /// let y = Expr::where_(a.expr().lt(0.0), a.expr() * 0.5, &a).eval()?;
+    /// assert_eq!(y.to_vec()?, vec![-1.0, 3.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn where_(mask: Expr<u32>, a: impl Into<Expr<T>>, b: impl Into<Expr<T>>) -> Expr<T> {
         let (a, b) = (a.into(), b.into());
         // Append a, then b, after the mask; then one select node.

@@ -228,6 +228,16 @@ impl<T: Element> Array<T> {
 
     /// `out[...] = self op s` (NumPy's `np.multiply(a, 2, out=y)`).
     ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// let y = Array::<i32>::zeros(&dev, &[2, 3])?;
+    /// a.binary_scalar_into(BinaryOp::Mul, 2, &y.slice(ndgpu::s![1])?)?;
+    /// assert_eq!(y.to_vec()?, vec![0, 0, 0, 2, 4, 6]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `out`; `out` cannot hold `self`'s shape.
     pub fn binary_scalar_into(&self, op: BinaryOp, s: T, out: &Array<T>) -> Result<()> {
@@ -473,7 +483,7 @@ macro_rules! named_binary {
             pub fn $sc_inplace(&self, s: T) -> Result<()> {
                 self.binary_scalar_inplace(BinaryOp::$v, s)
             }
-            #[doc = concat!("`", $np, "(a, s, out=out)`: into a caller's array, any writeable view.\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
+            #[doc = concat!("`", $np, "(a, s, out=out)`: into a caller's array, any writeable view.\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::from_slice(&dev, &[4.0f32, 9.0], &[2])?;\nlet out = Array::<f32>::zeros(&dev, &[2])?;\na.", stringify!($sc_into), "(2.0, &out)?;\nassert_eq!(out.to_vec()?, a.", stringify!($sc), "(2.0)?.to_vec()?);\n# Ok::<(), ndgpu::Error>(())\n```\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
             pub fn $sc_into(&self, s: T, out: &Array<T>) -> Result<()> {
                 self.binary_scalar_into(BinaryOp::$v, s, out)
             }
