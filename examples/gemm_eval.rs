@@ -119,8 +119,8 @@ fn main() -> Result<()> {
     let rayon = gemm::Parallelism::Rayon(threads);
     println!("GFLOP/s, median of {reps}; {threads} threads");
     println!(
-        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "n", "mm", "gemm", "mm a.T@b", "gemm a.T@b", "ndgpu"
+        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "n", "mm", "gemm", "gemm 1 thr", "mm a.T@b", "gemm a.T@b", "ndgpu"
     );
     let dev = Device::cpu();
     for n in [64usize, 128, 256, 512, 1024, 2048] {
@@ -133,6 +133,9 @@ fn main() -> Result<()> {
         let col = (1, n as isize);
         let t1 = time(r, || mm(n, n, n, &a, row, &b, row, &mut c));
         let t2 = time(r, || gm(n, n, n, &a, row, &b, row, &mut c, rayon));
+        let t1t = time(r, || {
+            gm(n, n, n, &a, row, &b, row, &mut c, gemm::Parallelism::None)
+        });
         let t3 = time(r, || mm(n, n, n, &a, col, &b, row, &mut c));
         let t4 = time(r, || gm(n, n, n, &a, col, &b, row, &mut c, rayon));
         let (xa, xb) = (
@@ -141,9 +144,10 @@ fn main() -> Result<()> {
         );
         let t5 = time(r, || drop(xa.matmul(&xb).unwrap()));
         println!(
-            "{n:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+            "{n:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
             fl(t1),
             fl(t2),
+            fl(t1t),
             fl(t3),
             fl(t4),
             fl(t5)

@@ -446,6 +446,16 @@ fn cpu_product<T: Element>(
 /// cores, measured with examples/gemm_eval.rs).
 const BATCH_PAR_MAX_OPS: usize = 128 * 128 * 128;
 
+/// Multiply-adds at or below which one float product runs on one thread.
+const SERIAL_MAX_OPS: usize = 128 * 128 * 128;
+
+/// `NDGPU_CPU_GEMM=matrixmultiply` sends every float product to
+/// matrixmultiply (to compare the crates, or to sidestep gemm), read once.
+fn force_matrixmultiply() -> bool {
+    static FORCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FORCE.get_or_init(|| std::env::var_os("NDGPU_CPU_GEMM").is_some_and(|v| v == "matrixmultiply"))
+}
+
 /// Whether one product may use every core or runs on the caller's thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Threads {
