@@ -527,11 +527,12 @@ macro_rules! gemm_float {
             b.check(k, n)?;
             assert_eq!(c.len(), m * n, "the caller passes one C-contiguous matrix");
             let positive = a.rs > 0 && a.cs > 0 && b.rs > 0 && b.cs > 0;
-            if positive && std::env::var_os("NDGPU_CPU_GEMM").is_none_or(|v| v != "matrixmultiply")
-            {
+            if positive && !force_matrixmultiply() {
+                // gemm on two threads ran 128^3 at half its one-thread speed
+                // (examples/gemm_eval.rs): small products stay on one.
                 let par = match threads {
-                    Threads::All => gemm::Parallelism::Rayon(0),
-                    Threads::One => gemm::Parallelism::None,
+                    Threads::All if m * n * k > SERIAL_MAX_OPS => gemm::Parallelism::Rayon(0),
+                    _ => gemm::Parallelism::None,
                 };
                 // SAFETY: `check` proved that every element A (m x k) and B
                 // (k x n) address through their strides lies inside their
