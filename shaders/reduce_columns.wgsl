@@ -16,22 +16,32 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let base = i32(kept_offset(m));
     var acc: {T} = {IDENT};
     var ai = 0xffffffffu;
-    // One reduced axis: step by its stride, no divisions.
-    let one = md[6] == 1u;
-    let st = bitcast<i32>(md[10u + 2u * md[5]]);
-    for (var j = 0u; j < R; j = j + 1u) {
-        var o = base + i32(j) * st;
-        if (!one) {
-            o = base + red_offset(j);
-        }
-        let v = bitcast<{T}>(src[u32(o)]);
-        if ({ARG}) {
-            if (take(acc, ai, v, j)) {
-                acc = v;
-                ai = j;
+    if (md[6] == 1u) {
+        // One reduced axis: step by its stride, no divisions. (A separate
+        // loop: a branch inside it keeps llvmpipe from streamlining it.)
+        let st = bitcast<i32>(md[10u + 2u * md[5]]);
+        for (var j = 0u; j < R; j = j + 1u) {
+            let v = bitcast<{T}>(src[u32(base + i32(j) * st)]);
+            if ({ARG}) {
+                if (take(acc, ai, v, j)) {
+                    acc = v;
+                    ai = j;
+                }
+            } else {
+                acc = comb(acc, pre(v, m));
             }
-        } else {
-            acc = comb(acc, pre(v, m));
+        }
+    } else {
+        for (var j = 0u; j < R; j = j + 1u) {
+            let v = bitcast<{T}>(src[u32(base + red_offset(j))]);
+            if ({ARG}) {
+                if (take(acc, ai, v, j)) {
+                    acc = v;
+                    ai = j;
+                }
+            } else {
+                acc = comb(acc, pre(v, m));
+            }
         }
     }
     if ({ARG}) {

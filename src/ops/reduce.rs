@@ -119,11 +119,13 @@ impl Red {
     }
 }
 
-/// Outputs from which a GPU reduction runs one invocation per output (the
-/// serial walk) instead of workgroup trees, whatever the layout.
-const SERIAL_MIN_OUTPUTS: usize = 1024;
-/// Rows this short take the serial walk from 64 outputs on.
-const SERIAL_MAX_RUN: usize = 4096;
+/// Outputs from which a GPU reduction over contiguous rows runs one
+/// invocation per output (the serial walk) instead of a workgroup tree per
+/// row, however long the rows.
+const SERIAL_MIN_OUTPUTS: usize = 1 << 16;
+/// Contiguous rows this short take the serial walk from 64 outputs on
+/// (strided runs always do).
+const SERIAL_MAX_RUN: usize = 256;
 
 /// Elements each GPU invocation accumulates serially before the tree.
 const PER_THREAD: usize = 64;
@@ -443,9 +445,12 @@ impl<T: Element> Array<T> {
                 let Storage::Gpu(fin) = fin else {
                     unreachable!("GPU arrays")
                 };
-                if m >= SERIAL_MIN_OUTPUTS || (m >= 64 && r <= SERIAL_MAX_RUN) {
-                    // Enough outputs to fill the device, or short rows: one
-                    // invocation per output, walking its elements in order.
+                let contiguous_run = sp.red.ndim() == 1 && sp.red.strides[0] == 1;
+                if m >= 64 && (!contiguous_run || r <= SERIAL_MAX_RUN || m >= SERIAL_MIN_OUTPUTS) {
+                    // Strided runs (outer axes: neighbours read neighbours),
+                    // short rows, or so many outputs that a workgroup each
+                    // would be the cost: one invocation per output, walking
+                    // its elements in order. Long contiguous rows take trees.
                     let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
                     gpu.dispatch(pipe(Walk::Columns)?, bufs(fin), &md, m as u64, WG as u32)?;
                 } else if groups == 1 {
