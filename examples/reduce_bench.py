@@ -69,3 +69,19 @@ if "--big" in sys.argv:
     ]
     print("\n16M f32 (ms): copy, sum, max, min, argmax, max(axis=1), sum(axis=0), uniform, normal")
     print("  ".join(f"{c:.2f}" for c in cells))
+
+if "--matmul" in sys.argv:
+    import threadpoolctl
+
+    print(threadpoolctl.threadpool_info())
+    print("matmul f32 GFLOP/s: n, a @ b, a.T @ b")
+    for n in (64, 128, 256, 512, 1024, 2048):
+        a = (np.arange(n * n) % 7 * 0.25).astype(np.float32).reshape(n, n)
+        b = (np.arange(n * n) % 5 * 0.5).astype(np.float32).reshape(n, n)
+        r = reps * 20 if n <= 256 else reps
+        fl = lambda t: 2 * n**3 / (t / 1e3) / 1e9
+        print(n, round(fl(med(lambda: a @ b, r)), 1), round(fl(med(lambda: a.T @ b, r)), 1))
+    a = (np.arange(256 * 64 * 64) % 7 * 0.25).astype(np.float32).reshape(256, 64, 64)
+    b = (np.arange(256 * 64 * 64) % 5 * 0.5).astype(np.float32).reshape(256, 64, 64)
+    t = med(lambda: a @ b, reps * 10)
+    print("batched 256 x 64^3:", round(2 * 256 * 64**3 / (t / 1e3) / 1e9, 1))

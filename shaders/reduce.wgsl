@@ -1,7 +1,8 @@
 // Parallel tree reduction over strided input. The engine (src/ops/reduce.rs)
 // replaces {T} (the element type), {IDENT} (the identity), {COMB} (the
 // combining expression over a and b) and {ARG} (true for argmin/argmax, with
-// {TAKE}: should (bv, bi) replace (av, ai)?).
+// {TAKE}: should (bv, bi) replace (av, ai)?), {PRE} and {EXTRA} (var's
+// squared deviations and the binding of its means).
 //
 // Output m reduces R elements; G workgroups share it, each reducing a chunk
 // into a partial, and a second dispatch reduces the partials. Metadata words:
@@ -19,6 +20,7 @@
 @group(0) @binding(0) var<storage, read> md: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<storage, read> src: array<u32>;
+{EXTRA}
 
 const WG: u32 = 256u;
 
@@ -30,13 +32,27 @@ fn comb(a: {T}, b: {T}) -> {T} {
     return {COMB};
 }
 
+// What the first pass reduces: the element itself, or for var's second
+// pass its squared deviation from output m's mean (binding 3).
+fn pre(v: {T}, m: u32) -> {T} {
+    return {PRE};
+}
+
 fn take(av: {T}, ai: u32, bv: {T}, bi: u32) -> bool {
     return {TAKE};
 }
 
-// Offset of the first element of output m's run.
+// Offset of the first element of output m's run. One kept axis (the
+// engine merges axes that walk memory as one) needs no division: llvmpipe
+// runs integer division one lane at a time.
 fn kept_offset(m: u32) -> u32 {
     let rk = md[5];
+    if (rk == 0u) {
+        return md[7];
+    }
+    if (rk == 1u) {
+        return u32(i32(md[7]) + i32(m) * bitcast<i32>(md[10]));
+    }
     var rem = m;
     var o = i32(md[7]);
     for (var j = rk; j > 0u; j = j - 1u) {
@@ -52,6 +68,9 @@ fn red_offset(i: u32) -> i32 {
     let rk = md[5];
     let rr = md[6];
     let b = 9u + 2u * rk;
+    if (rr == 1u) {
+        return i32(i) * bitcast<i32>(md[b + 1u]);
+    }
     var rem = i;
     var o = 0;
     for (var j = rr; j > 0u; j = j - 1u) {

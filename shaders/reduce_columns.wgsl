@@ -1,9 +1,11 @@
-// The column variant of src/ops/reduce.rs (after shaders/reduce.wgsl): one
-// invocation per output, walking its R elements serially. For reductions
+// The serial variant of src/ops/reduce.rs (after shaders/reduce.wgsl): one
+// invocation per output, walking its R elements in order. For reductions
 // over outer axes (`sum(axis=0)`), neighbouring invocations read
 // neighbouring elements at every step, where the tree variant would walk a
-// strided column per workgroup. The sum is serial, as NumPy's is along
-// non-contiguous axes.
+// strided column per workgroup; for many short rows (`(n, 8).min(1)`) it
+// spends no workgroup on a row of eight. The sum is serial, as NumPy's is
+// along non-contiguous axes. argmin/argmax keep the first index: indices
+// only grow, so a tie never replaces.
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -13,16 +15,38 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (m >= M) { return; }
     let base = i32(kept_offset(m));
     var acc: {T} = {IDENT};
+    var ai = 0xffffffffu;
     if (md[6] == 1u) {
-        // One reduced axis: step by its stride, no divisions.
+        // One reduced axis: step by its stride, no divisions. (A separate
+        // loop: a branch inside it keeps llvmpipe from streamlining it.)
         let st = bitcast<i32>(md[10u + 2u * md[5]]);
         for (var j = 0u; j < R; j = j + 1u) {
-            acc = comb(acc, bitcast<{T}>(src[u32(base + i32(j) * st)]));
+            let v = bitcast<{T}>(src[u32(base + i32(j) * st)]);
+            if ({ARG}) {
+                if (take(acc, ai, v, j)) {
+                    acc = v;
+                    ai = j;
+                }
+            } else {
+                acc = comb(acc, pre(v, m));
+            }
         }
     } else {
         for (var j = 0u; j < R; j = j + 1u) {
-            acc = comb(acc, bitcast<{T}>(src[u32(base + red_offset(j))]));
+            let v = bitcast<{T}>(src[u32(base + red_offset(j))]);
+            if ({ARG}) {
+                if (take(acc, ai, v, j)) {
+                    acc = v;
+                    ai = j;
+                }
+            } else {
+                acc = comb(acc, pre(v, m));
+            }
         }
     }
-    out[m] = bitcast<u32>(acc);
+    if ({ARG}) {
+        out[m] = ai;
+    } else {
+        out[m] = bitcast<u32>(acc);
+    }
 }

@@ -29,7 +29,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var t = 0u; t < {PER}u; t = t + 1u) {
             let i = wl * WG * {PER}u + t * WG + lid;
             if (i < R) {
-                acc = comb(acc, bitcast<{T}>(src[i]));
+                acc = comb(acc, pre(bitcast<{T}>(src[i]), m));
             }
         }
     }
@@ -48,7 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 ai = idx;
             }
         } else {
-            acc = comb(acc, v);
+            acc = comb(acc, pre(v, m));
         }
     }
     sv[lid] = acc;

@@ -393,7 +393,56 @@ fn tall_result(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// Batches of small products (the CPU backend runs them in parallel, one
+/// per task) and a large one (one product on all cores), with strided and
+/// broadcast operands, floats and integers; f64 on the CPU backend.
+fn parallel_batches(dev: &Device) -> Result<()> {
+    let a = rand(dev, &[40, 33, 17], 70)?;
+    let b = rand(dev, &[40, 17, 29], 71)?;
+    check(&a.matmul(&b)?, &a, &b)?;
+    // Batch axis inside the matrix axes in memory, B broadcast over the batch.
+    let at = rand(dev, &[33, 40, 17], 72)?.permute(&[1, 0, 2])?;
+    let b1 = rand(dev, &[17, 29], 73)?;
+    check(&at.matmul(&b1)?, &at, &b1)?;
+    let ai = Array::from_vec(
+        dev,
+        (0..24 * 9 * 5).map(|x| (x * 31 % 17) - 8).collect(),
+        &[24, 9, 5],
+    )?;
+    let bi = Array::from_vec(
+        dev,
+        (0..24 * 5 * 7).map(|x| (x * 7 % 13) - 6).collect(),
+        &[24, 5, 7],
+    )?;
+    check(&ai.matmul(&bi)?, &ai, &bi)?;
+    let big = rand(dev, &[300, 200], 74)?;
+    let bb = rand(dev, &[300, 150], 75)?;
+    check(&big.t().matmul(&bb)?, &big.t(), &bb)?;
+    if dev.is_cpu() {
+        let a64 = Array::from_vec(
+            dev,
+            values(6 * 20 * 30, 76).iter().map(|&x| x as f64).collect(),
+            &[6, 20, 30],
+        )?;
+        let b64 = Array::from_vec(
+            dev,
+            values(30 * 10, 77).iter().map(|&x| x as f64).collect(),
+            &[30, 10],
+        )?;
+        check(&a64.matmul(&b64)?, &a64, &b64)?;
+        let n = 260;
+        let s64 = Array::from_vec(
+            dev,
+            values(n * n, 78).iter().map(|&x| x as f64).collect(),
+            &[n, n],
+        )?;
+        check(&s64.matmul(&s64.t())?, &s64, &s64.t())?;
+    }
+    Ok(())
+}
+
 test_device!(
+    parallel_batches,
     tall_result,
     dot_nd_and_0d,
     sizes,

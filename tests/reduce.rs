@@ -357,6 +357,10 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
         ("reversed".into(), nans.slice(s![..;-1, .., ..;-1])?),
         ("permuted".into(), clean.permute(&[2, 0, 1])?),
         ("(8,n)".into(), m8.clone()),
+        (
+            "(4,n)".into(),
+            Array::from_slice(dev, &flat[..4 * 20000], &[4, 20000])?,
+        ),
         ("(8,n).T".into(), m8.t()),
         ("(n,8)".into(), nans.reshape(&[n0 * 2, 8])?),
         ("strided".into(), m8.slice(s![1..;2, ..;-3])?),

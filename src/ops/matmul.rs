@@ -6,7 +6,7 @@
 //! sliced sub-matrix costs no extra memory. The result is a fresh
 //! C-contiguous array, or the caller's `out`.
 
-use std::sync::{Arc, RwLockWriteGuard};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -365,16 +365,6 @@ fn compute<T: Element>(
 
 // ---------------------------------------------------------------- CPU path
 
-/// Locks the distinct buffers among `s` once each, in id order (the order
-/// every CPU kernel uses, so two kernels never deadlock).
-fn lock_all<'a>(s: &[&'a cpu::CpuStorage]) -> Vec<(usize, RwLockWriteGuard<'a, Vec<u64>>)> {
-    let mut order: Vec<usize> = (0..s.len())
-        .filter(|&i| !s[..i].iter().any(|p| Arc::ptr_eq(p, s[i])))
-        .collect();
-    order.sort_by_key(|&i| s[i].id());
-    order.into_iter().map(|i| (i, cpu::lock(s[i]))).collect()
-}
-
 fn cpu_product<T: Element>(
     plan: &Plan,
     sa: &cpu::CpuStorage,
@@ -382,22 +372,21 @@ fn cpu_product<T: Element>(
     sc: &cpu::CpuStorage,
     c_off: usize,
 ) -> Result<()> {
-    // A and B may share a buffer (`a.matmul(&a.t())`); C never shares one.
-    let mut guards = lock_all(&[sa, sb, sc]);
-    guards.sort_by_key(|g| g.0);
-    let (gc, ab) = guards.split_last_mut().expect("C is always locked");
-    let av: &[T] = bytemuck::cast_slice(&ab[0].1[..]);
-    let bv: &[T] = bytemuck::cast_slice(&ab[ab.len() - 1].1[..]);
-    let (m, n) = (plan.m, plan.n);
-    let total = plan.batch() * m * n;
-    let cv = &mut bytemuck::cast_slice_mut::<u64, T>(&mut gc.1)[c_off..c_off + total];
-    // The locks stay on this thread; the products run in ndgpu's pool.
-    cpu::exec(|| cpu_batches(plan, av, bv, cv))
-}
-
-fn cpu_batches<T: Element>(plan: &Plan, av: &[T], bv: &[T], cv: &mut [T]) -> Result<()> {
+    // C is written, A and B read (they may share a buffer, `a.matmul(&a.t())`;
+    // C never shares one); each distinct buffer locked once, in id order.
+    let mut bufs = vec![sc, sa];
+    if !Arc::ptr_eq(sa, sb) {
+        bufs.push(sb);
+    }
+    let mut guards = cpu::lock_all(&bufs);
+    let (gc, ab) = guards.split_first_mut().expect("C is always locked");
+    let av: &[T] = bytemuck::cast_slice(ab[0].words());
+    let bv: &[T] = bytemuck::cast_slice(ab[ab.len() - 1].words());
     let (m, n, k) = (plan.m, plan.n, plan.k);
-    for (bi, cb) in cv.chunks_mut(m * n).enumerate() {
+    let total = plan.batch() * m * n;
+    let words = gc.words_mut().expect("C is write-locked");
+    let cv = &mut bytemuck::cast_slice_mut::<u64, T>(words)[c_off..c_off + total];
+    let one = |bi: usize, cb: &mut [T], threads: Threads| -> Result<()> {
         let a = Mat {
             data: av,
             offset: plan.a.batch_offset(&plan.batch_shape, bi),
@@ -411,12 +400,65 @@ fn cpu_batches<T: Element>(plan: &Plan, av: &[T], bv: &[T], cv: &mut [T]) -> Res
             cs: plan.b.cs,
         };
         match T::DTYPE {
-            DType::F32 => gemm_f32(m, k, n, &a.cast(), &b.cast(), bytemuck::cast_slice_mut(cb))?,
-            DType::F64 => gemm_f64(m, k, n, &a.cast(), &b.cast(), bytemuck::cast_slice_mut(cb))?,
-            DType::I32 | DType::U32 => gemm_loop(m, k, n, &a, &b, cb),
+            DType::F32 => gemm_f32(
+                m,
+                k,
+                n,
+                &a.cast(),
+                &b.cast(),
+                bytemuck::cast_slice_mut(cb),
+                threads,
+            ),
+            DType::F64 => gemm_f64(
+                m,
+                k,
+                n,
+                &a.cast(),
+                &b.cast(),
+                bytemuck::cast_slice_mut(cb),
+                threads,
+            ),
+            DType::I32 | DType::U32 => {
+                gemm_loop(m, k, n, &a, &b, cb, threads == Threads::All);
+                Ok(())
+            }
         }
-    }
-    Ok(())
+    };
+    // The locks stay on this thread; the products run in ndgpu's pool.
+    cpu::exec(|| {
+        if plan.batch() > 1 && m * n * k <= BATCH_PAR_MAX_OPS {
+            // Many small products: one per task, each on one thread.
+            cv.par_chunks_mut(m * n)
+                .enumerate()
+                .try_for_each(|(bi, cb)| one(bi, cb, Threads::One))
+        } else {
+            cv.chunks_mut(m * n)
+                .enumerate()
+                .try_for_each(|(bi, cb)| one(bi, cb, Threads::All))
+        }
+    })
+}
+
+/// Multiply-adds per product at or below which a batch runs its products in
+/// parallel, each on one thread (256 x 64³: 1.6x over one at a time on all
+/// cores, measured with examples/gemm_eval.rs).
+const BATCH_PAR_MAX_OPS: usize = 128 * 128 * 128;
+
+/// Multiply-adds at or below which one float product runs on one thread.
+const SERIAL_MAX_OPS: usize = 128 * 128 * 128;
+
+/// `NDGPU_CPU_GEMM=matrixmultiply` sends every float product to
+/// matrixmultiply (to compare the crates, or to sidestep gemm), read once.
+fn force_matrixmultiply() -> bool {
+    static FORCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FORCE.get_or_init(|| std::env::var_os("NDGPU_CPU_GEMM").is_some_and(|v| v == "matrixmultiply"))
+}
+
+/// Whether one product may use every core or runs on the caller's thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    All,
+    One,
 }
 
 /// A strided matrix inside a slice.
@@ -465,9 +507,11 @@ impl<T> Mat<'_, T> {
 }
 
 macro_rules! gemm_float {
-    ($name:ident, $t:ty, $f:path) => {
-        /// `c = a @ b` by matrixmultiply, which takes row and column strides
-        /// (negative and zero too), so views are read in place.
+    ($name:ident, $t:ty, $mm:path) => {
+        /// `c = a @ b`: the `gemm` crate (its kernels chosen at run time:
+        /// AVX-512 where the CPU has it, else AVX2/FMA, else scalar) for
+        /// operands with positive strides, matrixmultiply for the rest
+        /// (negative or zero strides, which its documentation allows).
         fn $name(
             m: usize,
             k: usize,
@@ -475,17 +519,59 @@ macro_rules! gemm_float {
             a: &Mat<'_, $t>,
             b: &Mat<'_, $t>,
             c: &mut [$t],
+            threads: Threads,
         ) -> Result<()> {
             a.check(m, k)?;
             b.check(k, n)?;
             assert_eq!(c.len(), m * n, "the caller passes one C-contiguous matrix");
+            let positive = a.rs > 0 && a.cs > 0 && b.rs > 0 && b.cs > 0;
+            if positive && !force_matrixmultiply() {
+                // gemm on two threads ran 128^3 at half its one-thread speed
+                // (examples/gemm_eval.rs): small products stay on one.
+                let par = match threads {
+                    Threads::All if m * n * k > SERIAL_MAX_OPS => gemm::Parallelism::Rayon(0),
+                    _ => gemm::Parallelism::None,
+                };
+                // SAFETY: `check` proved that every element A (m x k) and B
+                // (k x n) address through their strides lies inside their
+                // slices; `c` holds exactly m*n elements at row stride n and
+                // column stride 1, and is borrowed mutably, so it aliases
+                // neither input. gemm reads and writes only the elements its
+                // dimensions and strides name (`wrapping_offset` computes
+                // addresses without dereferencing), and with `read_dst`
+                // false it never reads `c`: dst = 1 * (lhs @ rhs).
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        n,
+                        k,
+                        c.as_mut_ptr(),
+                        1,
+                        n as isize,
+                        false,
+                        a.data.as_ptr().wrapping_offset(a.offset),
+                        a.cs,
+                        a.rs,
+                        b.data.as_ptr().wrapping_offset(b.offset),
+                        b.cs,
+                        b.rs,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        par,
+                    );
+                }
+                return Ok(());
+            }
             // SAFETY: `check` proved that every element A and B address lies
             // inside their slices, and `c` holds exactly m*n elements at row
             // stride n; `c` is borrowed mutably, so it aliases neither input.
             // `wrapping_offset` only computes the address; matrixmultiply
             // reads and writes just the elements named by the strides.
             unsafe {
-                $f(
+                $mm(
                     m,
                     k,
                     n,
@@ -522,6 +608,7 @@ fn gemm_loop<T: Element>(
     a: &Mat<'_, T>,
     b: &Mat<'_, T>,
     c: &mut [T],
+    parallel: bool,
 ) {
     let row = |i: usize, cr: &mut [T]| {
         cr.fill(T::zero());
@@ -539,7 +626,7 @@ fn gemm_loop<T: Element>(
             }
         }
     };
-    if m * n * k >= PAR_MIN_OPS && m > 1 {
+    if parallel && m * n * k >= PAR_MIN_OPS && m > 1 {
         c.par_chunks_mut(n)
             .enumerate()
             .for_each(|(i, cr)| row(i, cr));

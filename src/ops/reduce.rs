@@ -8,6 +8,7 @@ mod cpu_reduce;
 
 use crate::array::Array;
 use crate::device::cpu;
+use crate::device::gpu::GpuStorage;
 use crate::device::Storage;
 use crate::element::{DType, Element, Float};
 use crate::error::{Error, Result};
@@ -52,12 +53,15 @@ pub(crate) enum Red {
     Min,
     ArgMax,
     ArgMin,
+    /// The sum of squared deviations from each output's mean (`var`'s
+    /// second pass), the means in a third buffer.
+    SqDev,
 }
 
 impl Red {
     fn numpy(self) -> &'static str {
         match self {
-            Red::Sum => "add",
+            Red::Sum | Red::SqDev => "add",
             Red::Prod => "multiply",
             Red::Max => "maximum",
             Red::Min => "minimum",
@@ -84,13 +88,13 @@ impl Red {
         };
         let float = d == DType::F32;
         let ident = match self {
-            Red::Sum => format!("{t}(0)"),
+            Red::Sum | Red::SqDev => format!("{t}(0)"),
             Red::Prod => format!("{t}(1)"),
             Red::Max | Red::ArgMax => lowest,
             Red::Min | Red::ArgMin => highest,
         };
         let comb = match (self, float) {
-            (Red::Sum, _) => "a + b",
+            (Red::Sum | Red::SqDev, _) => "a + b",
             (Red::Prod, _) => "a * b",
             // NaN propagates, as NumPy's max/min.
             (Red::Max, true) => "select(select(max(a, b), b, nan_s(b)), a, nan_s(a))",
@@ -114,6 +118,14 @@ impl Red {
         (ident, comb, take)
     }
 }
+
+/// Outputs from which a GPU reduction over contiguous rows runs one
+/// invocation per output (the serial walk) instead of a workgroup tree per
+/// row, however long the rows.
+const SERIAL_MIN_OUTPUTS: usize = 1 << 16;
+/// Contiguous rows this short take the serial walk from 64 outputs on
+/// (strided runs always do).
+const SERIAL_MAX_RUN: usize = 256;
 
 /// Elements each GPU invocation accumulates serially before the tree.
 const PER_THREAD: usize = 64;
@@ -142,6 +154,23 @@ pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
         .replace("{COMB}", comb)
         .replace("{TAKE}", take)
         .replace("{ARG}", if red.is_arg() { "true" } else { "false" })
+        .replace(
+            "{EXTRA}",
+            if red == Red::SqDev {
+                "@group(0) @binding(3) var<storage, read> mn: array<u32>;"
+            } else {
+                ""
+            },
+        )
+        .replace(
+            "{PRE}",
+            if red == Red::SqDev {
+                "(v - bitcast<{T}>(mn[m])) * (v - bitcast<{T}>(mn[m]))"
+            } else {
+                "v"
+            },
+        )
+        .replace("{T}", d.wgsl().unwrap_or("f32"))
 }
 
 /// The kept and reduced parts of a layout.
@@ -151,6 +180,37 @@ struct Split {
     out_shape: Vec<usize>,
     /// Which axes of the input are reduced.
     is_red: Vec<bool>,
+}
+
+/// `l` with axes of length 1 dropped and neighbours that walk memory as one
+/// axis merged (C order kept, so indices and output order do not change):
+/// fewer axes, less index arithmetic in the GPU kernels.
+fn merged(l: Layout) -> Layout {
+    let mut shape: Vec<usize> = Vec::new();
+    let mut strides: Vec<isize> = Vec::new();
+    if l.size() == 0 {
+        return l;
+    }
+    for (&n, &s) in l.shape.iter().zip(&l.strides) {
+        if n == 1 {
+            continue;
+        }
+        match (shape.last_mut(), strides.last_mut()) {
+            (Some(pn), Some(ps)) if *ps == s * n as isize => {
+                *pn *= n;
+                *ps = s;
+            }
+            _ => {
+                shape.push(n);
+                strides.push(s);
+            }
+        }
+    }
+    Layout {
+        shape,
+        strides,
+        offset: l.offset,
+    }
 }
 
 fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
@@ -189,13 +249,13 @@ fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
             (true, false) => None,
         })
         .collect();
-    let mut red = pick(true);
+    let mut red = merged(pick(true));
     if red.is_c_contiguous() {
         // One contiguous run: a single axis, so kernels skip index arithmetic.
         red = Layout::contiguous(&[red.size()]);
     }
     Ok(Split {
-        kept: pick(false),
+        kept: merged(pick(false)),
         red,
         out_shape,
         is_red,
@@ -245,7 +305,13 @@ impl<T: Element> Array<T> {
     }
 
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
-    fn reduce_raw(&self, red: Red, axes: &Axes, keepdims: bool) -> Result<Reduced<T>> {
+    fn reduce_raw(
+        &self,
+        red: Red,
+        axes: &Axes,
+        keepdims: bool,
+        mean: Option<&Array<T>>,
+    ) -> Result<Reduced<T>> {
         let sp = split(&self.layout, axes, keepdims)?;
         let (m, r) = (sp.kept.size(), sp.red.size());
         if r == 0 {
@@ -287,9 +353,10 @@ impl<T: Element> Array<T> {
                     Red::Sum => cpu_reduce::Op::Sum,
                     Red::Prod => cpu_reduce::Op::Prod,
                     Red::Max => cpu_reduce::Op::Max,
+                    Red::SqDev => cpu_reduce::Op::SqDev,
                     _ => cpu_reduce::Op::Min,
                 };
-                let out = self.cpu_reduce(op, &sp, None)?;
+                let out = self.cpu_reduce(op, &sp, mean)?;
                 Ok((Some(out), None))
             }
             Storage::Gpu(src) => {
@@ -300,13 +367,28 @@ impl<T: Element> Array<T> {
                 // lies within this layout's extent: check it once.
                 crate::device::gpu::layout_words(&self.layout)?;
                 let gpu = self.gpu();
-                let pipe = |walk: Walk| {
+                let pipe_for = |red: Red, walk: Walk| {
                     gpu.pipeline(
                         &format!("reduce|{red:?}|{:?}|{walk:?}", T::DTYPE),
                         || reduce_source(red, T::DTYPE, walk),
-                        2,
+                        if red == Red::SqDev { 3 } else { 2 },
                     )
                 };
+                let pipe = |walk: Walk| pipe_for(red, walk);
+                // The first pass reads the input (and the means); a second
+                // pass over partials combines them as their own reduction.
+                let bufs = |out: GpuStorage| {
+                    let mut v = vec![out, src.clone()];
+                    if let Some(Array {
+                        storage: Storage::Gpu(ms),
+                        ..
+                    }) = mean
+                    {
+                        v.push(ms.clone());
+                    }
+                    v
+                };
+                let red2 = if red == Red::SqDev { Red::Sum } else { red };
                 let groups = r.div_ceil(WG * PER_THREAD).clamp(1, 1 << 16);
                 // One output over one run from element 0, in whole chunks.
                 let linear = m == 1
@@ -358,21 +440,18 @@ impl<T: Element> Array<T> {
                     unreachable!("GPU arrays")
                 };
                 let contiguous_run = sp.red.ndim() == 1 && sp.red.strides[0] == 1;
-                if !red.is_arg() && !contiguous_run && m >= 64 {
-                    // Many outputs over a strided run: one invocation each.
-                    let md = meta(m, r, 1, false, false, &sp.kept, &sp.red, 0);
-                    gpu.dispatch(
-                        pipe(Walk::Columns)?,
-                        vec![fin, src.clone()],
-                        &md,
-                        m as u64,
-                        WG as u32,
-                    )?;
+                if m >= 64 && (!contiguous_run || r <= SERIAL_MAX_RUN || m >= SERIAL_MIN_OUTPUTS) {
+                    // Strided runs (outer axes: neighbours read neighbours),
+                    // short rows, or so many outputs that a workgroup each
+                    // would be the cost: one invocation per output, walking
+                    // its elements in order. Long contiguous rows take trees.
+                    let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
+                    gpu.dispatch(pipe(Walk::Columns)?, bufs(fin), &md, m as u64, WG as u32)?;
                 } else if groups == 1 {
                     let md = meta(m, r, 1, false, red.is_arg(), &sp.kept, &sp.red, 0);
                     gpu.dispatch(
                         pipe(Walk::Tree { linear })?,
-                        vec![fin, src.clone()],
+                        bufs(fin),
                         &md,
                         (m * WG) as u64,
                         WG as u32,
@@ -386,7 +465,7 @@ impl<T: Element> Array<T> {
                     let md = meta(m, r, groups, false, false, &sp.kept, &sp.red, 0);
                     gpu.dispatch(
                         pipe(Walk::Tree { linear })?,
-                        vec![pb.clone(), src.clone()],
+                        bufs(pb.clone()),
                         &md,
                         (m * groups * WG) as u64,
                         WG as u32,
@@ -400,9 +479,12 @@ impl<T: Element> Array<T> {
                     let redl = Layout::contiguous(&[groups]);
                     let md = meta(m, groups, 1, true, red.is_arg(), &kept, &redl, m * groups);
                     gpu.dispatch(
-                        pipe(Walk::Tree {
-                            linear: m == 1 && groups <= WG * PER_THREAD,
-                        })?,
+                        pipe_for(
+                            red2,
+                            Walk::Tree {
+                                linear: m == 1 && groups <= WG * PER_THREAD,
+                            },
+                        )?,
                         vec![fin, pb.clone()],
                         &md,
                         (m * WG) as u64,
@@ -416,7 +498,7 @@ impl<T: Element> Array<T> {
 
     fn reduce(&self, red: Red, axes: Axes, keepdims: bool) -> Result<Array<T>> {
         Ok(self
-            .reduce_raw(red, &axes, keepdims)?
+            .reduce_raw(red, &axes, keepdims, None)?
             .0
             .expect("value reductions return values"))
     }
@@ -512,7 +594,7 @@ impl<T: Element> Array<T> {
             Some(a) => Axes::Some(vec![a]),
             None => Axes::All,
         };
-        let (_, idx) = self.reduce_raw(red, &axes, keepdims)?;
+        let (_, idx) = self.reduce_raw(red, &axes, keepdims, None)?;
         Ok(idx.expect("arg reductions return indices"))
     }
 }
@@ -570,13 +652,13 @@ impl<T: Float> Array<T> {
         let sp = split(&self.layout, &axes, keepdims)?;
         let n = sp.red.size();
         let mean = self.mean(axes.clone(), true)?;
-        let s = if self.device.is_cpu() && n > 0 {
+        let s = if n > 0 {
             // One pass over the input in place: Σ (x - mean)², no temporary.
-            self.cpu_reduce(cpu_reduce::Op::SqDev, &sp, Some(&mean))?
+            self.reduce_raw(Red::SqDev, &axes, keepdims, Some(&mean))?
+                .0
+                .expect("value reductions return values")
         } else {
-            let d = self.sub(&mean)?;
-            d.mul_inplace(&d)?;
-            d.sum(axes, keepdims)?
+            self.sum(axes, keepdims)?
         };
         // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
         s.div_scalar_inplace(T::from_f64((n as f64 - ddof as f64).max(0.0)))?;
@@ -608,6 +690,7 @@ mod tests {
                 Red::Min,
                 Red::ArgMax,
                 Red::ArgMin,
+                Red::SqDev,
             ] {
                 for walk in [
                     Walk::Tree { linear: false },

@@ -38,6 +38,10 @@ const PAR_MIN: usize = 1 << 16;
 const PAR_CHUNK: usize = 1 << 15;
 /// Block of an arg scan: small enough to search again from L1.
 const ARG_BLOCK: usize = 256;
+/// Outputs up to which a columns walk splits the reduced rows into
+/// per-task partials (each task streams whole input rows) rather than
+/// splitting columns (each task reads a strip of every row).
+const PARTIAL_MAX: usize = 1 << 16;
 /// Innermost kept axes shorter than this reduce as rows, not columns.
 const SHORT: usize = 16;
 
@@ -531,8 +535,8 @@ pub(crate) fn reduce<T: Element>(
             let (ib, ob) = w.next();
             accumulate(ib, ob, 0, row, 0, r_count);
         }
-    } else if total_cols >= 1024 * threads || r_count < 4 * threads {
-        // Enough columns: split rows and column blocks across threads.
+    } else if r_count < 4 * threads || total_cols > PARTIAL_MAX {
+        // Many columns, few reduced rows: split column blocks across threads.
         let block = (total_cols / (4 * threads)).clamp(256, 8192).min(c.n);
         vals.par_chunks_mut(c.n).enumerate().for_each(|(ri, row)| {
             let (ib, ob) = Walk2::new(rows, i0, o0, ri).next();
@@ -541,7 +545,8 @@ pub(crate) fn reduce<T: Element>(
                 .for_each(|(bi, acc)| accumulate(ib, ob, bi * block, acc, 0, r_count));
         });
     } else {
-        // Few columns, many reduced rows: partial outputs per task, combined.
+        // Many reduced rows: each task streams whole rows of its own range
+        // into a partial output row (small enough for L2), then they combine.
         let per = r_count.div_ceil(2 * threads);
         let parts: Vec<Vec<T>> = (0..r_count.div_ceil(per))
             .into_par_iter()
