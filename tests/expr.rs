@@ -145,7 +145,30 @@ fn errors(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+fn too_many_arrays_for_one_kernel(dev: &Device) -> Result<()> {
+    // 40 distinct arrays in one expression: the CPU runs it; a GPU whose
+    // kernels cannot bind 41 buffers says so, and changes nothing.
+    let arrays: Vec<Array<f32>> = (0..40)
+        .map(|i| Array::full(dev, &[8], i as f32))
+        .collect::<Result<_>>()?;
+    let mut e = arrays[0].expr();
+    for a in &arrays[1..] {
+        e = e + a;
+    }
+    let out = Array::<f32>::zeros(dev, &[8])?;
+    match e.eval_into(&out) {
+        Ok(()) => assert_eq!(out.to_vec()?, vec![780.0; 8]),
+        Err(err) => {
+            assert!(!dev.is_cpu(), "{err}");
+            assert!(err.to_string().contains("storage bindings"), "{err}");
+            assert_eq!(out.to_vec()?, vec![0.0; 8]);
+        }
+    }
+    Ok(())
+}
+
 test_device!(
+    too_many_arrays_for_one_kernel,
     chains_match_numpy,
     eval_into_with_overlap,
     one_dispatch_one_buffer,

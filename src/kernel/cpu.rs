@@ -249,9 +249,25 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
                 // Copied, since the block's write comes after.
                 let os = c.walk.inner(0);
                 by_dtype!(n.dtype, T => {
-                    for (i, y) in view_mut::<T>(&mut cols[j], len).iter_mut().enumerate() {
-                        // SAFETY: an element of this task's block (see OutPtr).
-                        *y = unsafe { c.out.get::<T>((bases[0] + i as isize * os) as usize) };
+                    let col = view_mut::<T>(&mut cols[j], len);
+                    if os == 1 {
+                        let at = bases[0] as usize;
+                        debug_assert!((at + len) * std::mem::size_of::<T>() <= c.out.1);
+                        // SAFETY: elements at..at+len of the output are this
+                        // task's block (see OutPtr), in bounds and aligned;
+                        // the column is not the output.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(
+                                c.out.0.cast::<T>().add(at),
+                                col.as_mut_ptr(),
+                                len,
+                            )
+                        };
+                    } else {
+                        for (i, y) in col.iter_mut().enumerate() {
+                            // SAFETY: an element of this task's block (see OutPtr).
+                            *y = unsafe { c.out.get::<T>((bases[0] + i as isize * os) as usize) };
+                        }
                     }
                 });
                 V::Col

@@ -71,6 +71,15 @@ fn copy_of(x: &Operand) -> Result<Operand> {
 /// Shapes that do not broadcast, an `out` that cannot hold the result,
 /// operands on different devices, a program too large for one kernel.
 pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64]) -> Result<()> {
+    // Node ids, inputs and scalar slots are 16-bit.
+    if p.nodes.len() > u16::MAX as usize || inputs.len() > u16::MAX as usize {
+        return Err(Error::Value(format!(
+            "an expression of {} nodes over {} arrays is too large for one kernel (at most {} each); evaluate part of it first",
+            p.nodes.len(),
+            inputs.len(),
+            u16::MAX
+        )));
+    }
     let shapes: Vec<&[usize]> = inputs.iter().map(|x| x.layout.shape.as_slice()).collect();
     let shape = broadcast_shapes(&shapes)?;
     check_out_shape(&out.layout.shape, &shape)?;
