@@ -3,8 +3,9 @@
 // `array<vec4<u32>>` per distinct buffer) and `SHAPE`, the word where the
 // output shape starts, and appends one function per node and `main`.
 //
-// Metadata words: n, rank, the scalar slots, the output shape, then per
-// operand (output first) its offset and strides (i32 bits), in elements.
+// Metadata words: n, rank, the first element's index, the scalar slots, the
+// output shape, then per operand (output first) its offset and strides (i32
+// bits), in elements.
 
 // Offset of operand k's first element (the vec4 variant needs nothing else).
 fn off0(k: u32) -> u32 {

@@ -69,8 +69,8 @@ enum Cmd {
     Dispatch {
         pipeline: Arc<wgpu::ComputePipeline>,
         bgl: Arc<wgpu::BindGroupLayout>,
-        /// Each buffer with the size to bind.
-        buffers: Vec<(wgpu::Buffer, u64)>,
+        /// Each buffer with the byte offset and size to bind.
+        buffers: Vec<(wgpu::Buffer, u64, u64)>,
         meta_at: usize,
         meta_len: usize,
         groups: (u32, u32, u32),
@@ -122,6 +122,8 @@ pub(crate) struct Gpu {
     pub(crate) ew_wg: u32,
     /// Storage buffers one kernel may bind (metadata included).
     pub(crate) max_bindings: usize,
+    /// Storage binding offsets are multiples of this many bytes.
+    pub(crate) binding_align: u64,
     /// Discrete, integrated or CPU: picks the matmul kernel.
     pub(crate) adapter_kind: wgpu::DeviceType,
     pipelines: Mutex<HashMap<PipelineKey, Arc<wgpu::ComputePipeline>>>,
@@ -260,6 +262,7 @@ impl Gpu {
                 .min(limits.max_compute_invocations_per_workgroup)
                 .min(limits.max_compute_workgroup_size_x),
             max_bindings: limits.max_storage_buffers_per_shader_stage as usize,
+            binding_align: limits.min_storage_buffer_offset_alignment.max(4) as u64,
             adapter_kind: info.device_type,
             pipelines: Mutex::new(HashMap::new()),
             bgls: Mutex::new(HashMap::new()),
@@ -380,6 +383,21 @@ impl Gpu {
         Ok(p)
     }
 
+    /// The grid for `threads` invocations in workgroups of `wg`: more than
+    /// 65535 workgroups go to a 2-D grid, and kernels rebuild the linear
+    /// index from `num_workgroups`.
+    pub(crate) fn grid(&self, threads: u64, wg: u32) -> Result<(u32, u32, u32)> {
+        let groups = threads.div_ceil(wg as u64).max(1);
+        let x = groups.min(65535) as u32;
+        let y = groups.div_ceil(x as u64);
+        if y > 65535 {
+            return Err(Error::Value(format!(
+                "a kernel of {threads} invocations needs more than 65535 x 65535 workgroups of {wg}; split the work or use Device::cpu()"
+            )));
+        }
+        Ok((x, y as u32, 1))
+    }
+
     /// Records a dispatch of `pipeline` over `buffers` (distinct buffers, in
     /// binding order) with `meta` as its metadata and `threads` invocations.
     pub(crate) fn dispatch(
@@ -390,18 +408,8 @@ impl Gpu {
         threads: u64,
         wg: u32,
     ) -> Result<()> {
-        let groups = threads.div_ceil(wg as u64).max(1);
-        // More than 65535 workgroups go to a 2-D grid; kernels rebuild the
-        // linear index from num_workgroups.
-        let x = groups.min(65535) as u32;
-        let y = groups.div_ceil(x as u64);
-        if y > 65535 {
-            return Err(Error::Value(format!(
-                "a kernel of {threads} invocations needs more than 65535 x 65535 workgroups of {wg}; split the work or use Device::cpu()"
-            )));
-        }
-        let y = y as u32;
-        self.dispatch_grid(pipeline, buffers, meta, (x, y, 1))
+        let groups = self.grid(threads, wg)?;
+        self.dispatch_grid(pipeline, buffers, meta, groups)
     }
 
     /// Records a dispatch of `pipeline` over an explicit grid of workgroups
@@ -427,12 +435,41 @@ impl Gpu {
                 });
             }
         }
-        let bgl = self.bgl(buffers.len());
         // At most the binding limit (the part past it is size-class
         // rounding, never addressed).
-        let buffers = buffers
+        let windows = buffers
             .iter()
-            .map(|b| (b.raw().clone(), b.bytes().min(self.max_binding & !3)))
+            .map(|b| (b.clone(), 0, b.bytes().min(self.max_binding & !3)))
+            .collect();
+        self.dispatch_windows(pipeline, windows, meta, groups)
+    }
+
+    /// Records a dispatch that binds a window of each buffer: `(buffer,
+    /// byte offset, bytes)`, the offset a multiple of the adapter's storage
+    /// offset alignment and the size at most the binding limit. This is how
+    /// kernels reach arrays larger than one binding.
+    pub(crate) fn dispatch_windows(
+        &self,
+        pipeline: Arc<wgpu::ComputePipeline>,
+        windows: Vec<(GpuStorage, u64, u64)>,
+        meta: &[u32],
+        groups: (u32, u32, u32),
+    ) -> Result<()> {
+        self.check()?;
+        for (b, off, size) in &windows {
+            if *size > self.max_binding || off % self.binding_align != 0 || off + size > b.bytes() {
+                return Err(Error::Value(format!(
+                    "a binding window of {size} bytes at {off} of a {}-byte buffer breaks the adapter's limits ({} bytes, offsets multiple of {})",
+                    b.bytes(),
+                    self.max_binding,
+                    self.binding_align
+                )));
+            }
+        }
+        let bgl = self.bgl(windows.len());
+        let buffers = windows
+            .iter()
+            .map(|(b, off, size)| (b.raw().clone(), *off, *size))
             .collect();
         let mut b = locked(&self.batch);
         let meta_at = b.meta.len();
@@ -565,12 +602,12 @@ impl Gpu {
                                 size: wgpu::BufferSize::new((*meta_len * 4) as u64),
                             }),
                         }];
-                        for (i, (b, size)) in buffers.iter().enumerate() {
+                        for (i, (b, offset, size)) in buffers.iter().enumerate() {
                             entries.push(wgpu::BindGroupEntry {
                                 binding: i as u32 + 1,
                                 resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                                     buffer: b,
-                                    offset: 0,
+                                    offset: *offset,
                                     size: wgpu::BufferSize::new(*size),
                                 }),
                             });

@@ -192,50 +192,173 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                     gpu.max_bindings
                 )));
             }
-            let vec4 = !p.scalar_only()
-                && operands.iter().enumerate().all(|(k, (_, l))| {
-                    (k > 0 && uniform[k - 1])
-                        || (l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0))
-                });
-            let zero_off = vec4
-                && operands
-                    .iter()
-                    .enumerate()
-                    .all(|(k, (_, l))| (k > 0 && uniform[k - 1]) || l.offset == 0);
-            let key = KernelKey {
-                prog: p.clone(),
-                binding,
-                uniform,
-                vec4,
-                zero_off,
-                wg: gpu.ew_wg,
-            };
-            let mut meta = vec![n as u32, merged[0].ndim() as u32];
-            let ns = key.n_scalars();
-            meta.resize(2 + ns, 0);
+            let ns = super::wgsl::n_scalars(p);
+            let mut head = vec![0u32; 3 + ns];
             for node in &p.nodes {
                 if let Op::Scalar(q) = node.op {
-                    meta[2 + q as usize] = bits32(node.dtype, scalars[q as usize]);
+                    head[3 + q as usize] = bits32(node.dtype, scalars[q as usize]);
                 }
             }
-            meta.extend(merged[0].shape.iter().map(|&d| d as u32));
-            for (_, l) in &operands {
-                meta.extend(layout_words(l)?);
+            let layouts: Vec<Layout> = operands.iter().map(|(_, l)| (*l).clone()).collect();
+            // Arrays larger than one storage binding run as several
+            // dispatches, each binding a window of every buffer.
+            for piece in windows(
+                &layouts,
+                &binding,
+                &bufs,
+                gpu.max_binding,
+                gpu.binding_align,
+            ) {
+                let ls = &piece.layouts;
+                let vec4 = !p.scalar_only()
+                    && ls.iter().enumerate().all(|(k, l)| {
+                        (k > 0 && uniform[k - 1])
+                            || (l.is_c_contiguous() && l.offset % 4 == 0 && !l.strides.contains(&0))
+                    });
+                let zero_off = vec4
+                    && ls
+                        .iter()
+                        .enumerate()
+                        .all(|(k, l)| (k > 0 && uniform[k - 1]) || l.offset == 0);
+                let key = KernelKey {
+                    prog: p.clone(),
+                    binding: binding.clone(),
+                    uniform: uniform.clone(),
+                    vec4,
+                    zero_off,
+                    wg: gpu.ew_wg,
+                };
+                let pn = ls[0].size();
+                let mut meta = head.clone();
+                meta[0] = pn as u32;
+                meta[1] = ls[0].ndim() as u32;
+                meta[2] = piece.base as u32;
+                meta.extend(ls[0].shape.iter().map(|&d| d as u32));
+                for l in ls {
+                    meta.extend(layout_words(l)?);
+                }
+                let threads = if vec4 {
+                    (pn as u64).div_ceil(4)
+                } else {
+                    pn as u64
+                };
+                let wg = key.wg;
+                let pipeline = gpu.pipeline_for(
+                    PipelineKey::Kernel(Box::new(key.clone())),
+                    || super::wgsl::source(&key),
+                    bufs.len(),
+                )?;
+                let w = bufs
+                    .iter()
+                    .zip(&piece.bind)
+                    .map(|(b, &(off, size))| (b.clone(), off, size))
+                    .collect();
+                gpu.dispatch_windows(pipeline, w, &meta, gpu.grid(threads, wg)?)?;
             }
-            let threads = if vec4 {
-                (n as u64).div_ceil(4)
-            } else {
-                n as u64
-            };
-            let nbuf = bufs.len();
-            let wg = key.wg;
-            let pipeline = gpu.pipeline_for(
-                PipelineKey::Kernel(Box::new(key.clone())),
-                || super::wgsl::source(&key),
-                nbuf,
-            )?;
-            gpu.dispatch(pipeline, bufs, &meta, threads, wg)
+            Ok(())
         }
+    }
+}
+
+/// One dispatch's share of a kernel: the operands' layouts relative to
+/// their windows, the C-order index of its first element, and per buffer
+/// the window (byte offset, bytes) to bind.
+struct Piece {
+    layouts: Vec<Layout>,
+    base: usize,
+    bind: Vec<(u64, u64)>,
+}
+
+/// Cuts the index space into pieces whose every buffer's window fits one
+/// storage binding: the whole space when every buffer does, else halves of
+/// the outermost axis longer than 1, recursively, so each piece is a
+/// contiguous run of C-order indices. One element always fits.
+fn windows(
+    layouts: &[Layout],
+    binding: &[u8],
+    bufs: &[GpuStorage],
+    max: u64,
+    align: u64,
+) -> Vec<Piece> {
+    if bufs.iter().all(|b| b.requested() <= max) {
+        return vec![Piece {
+            layouts: layouts.to_vec(),
+            base: 0,
+            bind: bufs.iter().map(|b| (0, b.bytes().min(max & !3))).collect(),
+        }];
+    }
+    let mut out = Vec::new();
+    split(
+        layouts.to_vec(),
+        0,
+        binding,
+        bufs.len(),
+        max,
+        align,
+        &mut out,
+    );
+    out
+}
+
+fn split(
+    ls: Vec<Layout>,
+    base: usize,
+    binding: &[u8],
+    nbuf: usize,
+    max: u64,
+    align: u64,
+    out: &mut Vec<Piece>,
+) {
+    // The elements each buffer's operands reach, in 4-byte elements.
+    let mut ext: Vec<Option<(usize, usize)>> = vec![None; nbuf];
+    for (k, l) in ls.iter().enumerate() {
+        if let Some((lo, hi)) = l.extent() {
+            let e = &mut ext[binding[k] as usize];
+            *e = Some(e.map_or((lo, hi), |(a, c)| (a.min(lo), c.max(hi))));
+        }
+    }
+    let bind: Vec<(u64, u64)> = ext
+        .iter()
+        .map(|e| {
+            let (lo, hi) = e.unwrap_or((0, 0));
+            let off = (lo as u64 * 4) / align * align;
+            (off, (hi as u64 + 1) * 4 - off)
+        })
+        .collect();
+    if bind.iter().all(|&(_, size)| size <= max) {
+        let layouts = ls
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let mut l = l.clone();
+                l.offset -= (bind[binding[k] as usize].0 / 4) as usize;
+                l
+            })
+            .collect();
+        out.push(Piece {
+            layouts,
+            base,
+            bind,
+        });
+        return;
+    }
+    let shape = ls[0].shape.clone();
+    let Some(d) = shape.iter().position(|&n| n > 1) else {
+        unreachable!("one element fits any binding")
+    };
+    let (n, h) = (shape[d], shape[d] / 2);
+    let inner: usize = shape[d + 1..].iter().product();
+    for (a, b) in [(0, h), (h, n)] {
+        let sub = ls
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                l.offset = (l.offset as isize + a as isize * l.strides[d]) as usize;
+                l.shape[d] = b - a;
+                l
+            })
+            .collect();
+        split(sub, base + a * inner, binding, nbuf, max, align, out);
     }
 }
 

@@ -65,8 +65,9 @@ fn ty(d: DType, vec4: bool) -> String {
 /// |---|---|
 /// | 0 | n, the number of output elements |
 /// | 1 | rank r |
-/// | 2 .. 2+S | scalar slots (bits), S of them |
-/// | 2+S .. 2+S+r | output shape |
+/// | 2 | the C-order index of the first element (a window's start) |
+/// | 3 .. 3+S | scalar slots (bits), S of them |
+/// | 3+S .. 3+S+r | output shape |
 /// | then per operand k (output first) | offset, r strides (i32 bits) |
 pub(crate) fn source(k: &KernelKey) -> String {
     let p = &k.prog;
@@ -82,7 +83,7 @@ pub(crate) fn source(k: &KernelKey) -> String {
             if i == 0 { "read_write" } else { "read" }
         );
     }
-    s += &format!("const SHAPE: u32 = {}u;\n", 2 + k.n_scalars());
+    s += &format!("const SHAPE: u32 = {}u;\n", 3 + k.n_scalars());
     s += include_str!("../../shaders/elementwise.wgsl");
     // One function per computing node, over scalars (n{j}) and, in the
     // vector variant, over vec4s (n{j}v).
@@ -166,13 +167,15 @@ pub(crate) fn source(k: &KernelKey) -> String {
                 Op::Scalar(q) => {
                     let st = ty(n.dtype, false);
                     if v {
-                        format!("{t}(bitcast<{st}>(md[{}u]))", 2 + q as usize)
+                        format!("{t}(bitcast<{st}>(md[{}u]))", 3 + q as usize)
                     } else {
-                        format!("bitcast<{st}>(md[{}u])", 2 + q as usize)
+                        format!("bitcast<{st}>(md[{}u])", 3 + q as usize)
                     }
                 }
-                Op::Index if v => format!("vec4<u32>({idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)"),
-                Op::Index => idx.to_string(),
+                Op::Index if v => {
+                    format!("vec4<u32>(md[2] + {idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)")
+                }
+                Op::Index => format!("md[2] + {idx}"),
                 op => {
                     let args: Vec<String> =
                         Program::args(op).iter().map(|a| format!("x{a}")).collect();
