@@ -270,9 +270,25 @@ fn draw<T: crate::element::Element>(
                 Kind::Normal { .. } => "normal",
             };
             let pipe = gpu.pipeline(&format!("random|{name}"), || kernel_source(kind), 1)?;
-            let blocks = ((off % 4) as u64 + n as u64).div_ceil(4);
-            let md = [n as u32, off, k[0], k[1], a.to_bits(), b.to_bits()];
-            gpu.dispatch(pipe, vec![s.clone()], &md, blocks, 256)?;
+            // One dispatch per window of at most one storage binding, each
+            // window starting on an aligned offset: element e0 of the draw
+            // is stream word off + e0, so a window is a draw of its own.
+            let per = ((gpu.max_binding / 4) as usize / 64 * 64).max(64);
+            let mut e0 = 0;
+            while e0 < n {
+                let m = per.min(n - e0);
+                let w_off = off.wrapping_add(e0 as u32);
+                let blocks = ((w_off % 4) as u64 + m as u64).div_ceil(4);
+                let md = [m as u32, w_off, k[0], k[1], a.to_bits(), b.to_bits()];
+                let bytes = ((m * 4) as u64).min(s.bytes() - (e0 * 4) as u64);
+                gpu.dispatch_windows(
+                    pipe.clone(),
+                    vec![(s.clone(), (e0 * 4) as u64, bytes)],
+                    &md,
+                    gpu.grid(blocks, 256)?,
+                )?;
+                e0 += m;
+            }
         }
     }
     Ok(out)
