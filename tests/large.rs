@@ -34,3 +34,34 @@ fn big_random_and_casts(dev: &Device) -> Result<()> {
 }
 
 test_device!(big_random_and_casts);
+
+fn big_matmul(dev: &Device) -> Result<()> {
+    // A over one binding, as stored and transposed, against the CPU.
+    let limit = dev.info().max_binding_bytes;
+    if dev.is_cpu() || limit >= 1 << 30 {
+        return Ok(());
+    }
+    let (m, k, n) = ((limit / 4 / 256) as usize + 64, 256, 8);
+    let ha: Vec<f32> = (0..m * k).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
+    let hb: Vec<f32> = (0..k * n).map(|i| ((i * 5) % 11) as f32 * 0.25).collect();
+    let a = Array::from_slice(dev, &ha, &[m, k])?;
+    let b = Array::from_slice(dev, &hb, &[k, n])?;
+    let c = a.matmul(&b)?.to_vec()?;
+    let row = |i: usize| -> Vec<f32> {
+        (0..n)
+            .map(|j| (0..k).map(|p| ha[i * k + p] * hb[p * n + j]).sum())
+            .collect()
+    };
+    for i in (0..m).step_by(977).chain(m - 2..m) {
+        assert_eq!(&c[i * n..(i + 1) * n], &row(i)[..], "row {i}");
+    }
+    // The same A stored transposed: (k, m) read through .t().
+    let at = Array::from_slice(dev, &ha, &[m, k])?.t().copy()?; // (k, m) C-contiguous
+    let c2 = at.t().matmul(&b)?.to_vec()?;
+    for i in (0..m).step_by(977).chain(m - 2..m) {
+        assert_eq!(&c2[i * n..(i + 1) * n], &row(i)[..], "transposed row {i}");
+    }
+    Ok(())
+}
+
+test_device!(big_matmul);

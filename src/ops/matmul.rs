@@ -354,7 +354,19 @@ fn compute<T: Element>(
             cpu_product::<T>(plan, sa, sb, sc, c.layout.offset)
         }
         (Storage::Gpu(sa), Storage::Gpu(sb), Storage::Gpu(sc)) => {
-            gpu_product::<T>(c.gpu(), plan, [sa, sb, sc], c.layout.offset, kernel)
+            let g = c.gpu();
+            // An A larger than one storage binding whose rows are not
+            // contiguous (a transpose, say) can't be cut into row windows:
+            // gather it into a C-contiguous temporary first.
+            if sa.requested() > g.max_binding && plan.a.cs != 1 && !Arc::ptr_eq(sa, sb) {
+                let ac = a.copy()?;
+                let p = Plan::new(&ac.layout, &b.layout)?;
+                let Storage::Gpu(sac) = &ac.storage else {
+                    unreachable!("copies stay on their device")
+                };
+                return gpu_product::<T>(g, &p, [sac, sb, sc], c.layout.offset, kernel);
+            }
+            gpu_product::<T>(g, plan, [sa, sb, sc], c.layout.offset, kernel)
         }
         _ => Err(Error::DeviceMismatch(
             a.device.info().name.clone(),
@@ -821,8 +833,86 @@ fn gpu_product<T: Element>(
         || source(variant, T::DTYPE, &binding, bufs.len()),
         bufs.len(),
     )?;
-    let meta = gpu_meta(plan, c_off)?;
-    g.dispatch_grid(pipeline, bufs, &meta, (gx as u32, gy as u32, gz as u32))
+    let groups = (gx as u32, gy as u32, gz as u32);
+    if bufs.iter().all(|b| b.requested() <= g.max_binding) {
+        let meta = gpu_meta(plan, c_off)?;
+        return g.dispatch_grid(pipeline, bufs, &meta, groups);
+    }
+    // An operand larger than one storage binding: bind a window of each
+    // buffer that covers what this product reads and writes, or split the
+    // rows of A and C in two and try each half.
+    let big = || {
+        Error::Value(format!(
+            "matmul: {} does not fit one storage binding ({} bytes) on this adapter; split the product or use Device::cpu()",
+            if plan.batch() > 1 { "a batched product over an operand that" } else { "B, or one row of A and C," },
+            g.max_binding
+        ))
+    };
+    if plan.batch() > 1 {
+        return Err(big());
+    }
+    let ls = [
+        Layout {
+            shape: vec![plan.m, plan.k],
+            strides: vec![plan.a.rs, plan.a.cs],
+            offset: plan.a.offset as usize,
+        },
+        Layout {
+            shape: vec![plan.k, plan.n],
+            strides: vec![plan.b.rs, plan.b.cs],
+            offset: plan.b.offset as usize,
+        },
+        Layout {
+            shape: vec![plan.m, plan.n],
+            strides: vec![plan.n as isize, 1],
+            offset: c_off,
+        },
+    ];
+    let mut ext: Vec<Option<(usize, usize)>> = vec![None; bufs.len()];
+    for (j, l) in ls.iter().enumerate() {
+        if let Some((lo, hi)) = l.extent() {
+            let e = &mut ext[binding[j]];
+            *e = Some(e.map_or((lo, hi), |(a, c)| (a.min(lo), c.max(hi))));
+        }
+    }
+    let size = T::DTYPE.size() as u64;
+    let win: Vec<(u64, u64)> = ext
+        .iter()
+        .map(|e| {
+            let (lo, hi) = e.unwrap_or((0, 0));
+            let off = lo as u64 * size / g.binding_align * g.binding_align;
+            (off, (hi as u64 + 1) * size - off)
+        })
+        .collect();
+    if win.iter().all(|&(_, bytes)| bytes <= g.max_binding) {
+        let shift = |j: usize| (win[binding[j]].0 / size) as isize;
+        let mut p = plan.clone();
+        p.a.offset -= shift(0);
+        p.b.offset -= shift(1);
+        let c = (c_off as isize - shift(2)) as usize;
+        if !vec4_ok(&p, c) && variant == Variant::RegisterVec4 {
+            // Windows start on 256-byte boundaries, so alignment holds.
+            return Err(big());
+        }
+        let meta = gpu_meta(&p, c)?;
+        let windows = bufs
+            .iter()
+            .zip(&win)
+            .map(|(b, &(off, bytes))| (b.clone(), off, bytes))
+            .collect();
+        return g.dispatch_windows(pipeline, windows, &meta, groups);
+    }
+    if plan.m < 2 {
+        return Err(big());
+    }
+    let h = plan.m / 2;
+    for (r0, r1) in [(0, h), (h, plan.m)] {
+        let mut p = plan.clone();
+        p.m = r1 - r0;
+        p.a.offset += r0 as isize * plan.a.rs;
+        gpu_product::<T>(g, &p, s, c_off + r0 * plan.n, kernel)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
