@@ -119,8 +119,8 @@ fn main() -> Result<()> {
     let rayon = gemm::Parallelism::Rayon(threads);
     println!("GFLOP/s, median of {reps}; {threads} threads");
     println!(
-        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "n", "mm", "gemm", "gemm 1 thr", "mm a.T@b", "gemm a.T@b", "ndgpu"
+        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "n", "mm", "gemm", "gemm 1 thr", "mm a.T@b", "gemm a.T@b", "ndgpu", "ndgpu a.T@b"
     );
     let dev = Device::cpu();
     for n in [64usize, 128, 256, 512, 1024, 2048] {
@@ -143,14 +143,17 @@ fn main() -> Result<()> {
             Array::from_slice(&dev, &b, &[n, n])?,
         );
         let t5 = time(r, || drop(xa.matmul(&xb).unwrap()));
+        let xt = xa.t();
+        let t6 = time(r, || drop(xt.matmul(&xb).unwrap()));
         println!(
-            "{n:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+            "{n:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
             fl(t1),
             fl(t2),
             fl(t1t),
             fl(t3),
             fl(t4),
-            fl(t5)
+            fl(t5),
+            fl(t6)
         );
     }
     // A batch of 256 products of 64x64 matrices.

@@ -42,7 +42,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         let v = bitcast<{T}>(src[o]);
         if ({ARG}) {
-            let idx = select(i, src[md[8] + m * R + i], md[3] == 1u);
+            // A branch, not select(): select would load the index word on
+            // the first pass too, an extra read per element.
+            var idx = i;
+            if (md[3] == 1u) {
+                idx = src[md[8] + m * R + i];
+            }
             if (take(acc, ai, v, idx)) {
                 acc = v;
                 ai = idx;

@@ -450,6 +450,10 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
         long.slice(s![..;-1])?.argmax(None, false)?.item()?,
         (n - 1 - 1_000_001) as u32
     );
+    // Long strided runs for many outputs (past 2^16 elements per output).
+    let tall = Array::<f32>::ones(dev, &[100_000, 64])?;
+    assert_eq!(tall.sum(0, false)?.to_vec()?, vec![100_000.0; 64]);
+    assert_eq!(tall.t().argmin(1, false)?.to_vec()?, vec![0; 64]);
     // Integers along a strided outer axis: exact, any/all too.
     let i = Array::from_vec(dev, (0..4000).map(|x| (x % 7) - 3).collect(), &[40, 100])?;
     let want: Vec<i32> = (0..100)

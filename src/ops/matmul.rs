@@ -537,11 +537,18 @@ macro_rules! gemm_float {
             b.check(k, n)?;
             assert_eq!(c.len(), m * n, "the caller passes one C-contiguous matrix");
             let positive = a.rs > 0 && a.cs > 0 && b.rs > 0 && b.cs > 0;
-            if positive && !force_matrixmultiply() {
+            // A read column-wise (`a.T @ b`) between 128³ and 512³
+            // multiply-adds ran at 90-120 GFLOP/s through gemm here against
+            // about 200 through matrixmultiply (examples/gemm_eval.rs);
+            // larger, gemm leads again.
+            let a_by_columns = a.rs == 1 && a.cs != 1;
+            let ops = m * n * k;
+            let mid = ops > SERIAL_MAX_OPS && ops <= 512 * 512 * 512;
+            if positive && !force_matrixmultiply() && !(a_by_columns && mid) {
                 // gemm on two threads ran 128^3 at half its one-thread speed
                 // (examples/gemm_eval.rs): small products stay on one.
                 let par = match threads {
-                    Threads::All if m * n * k > SERIAL_MAX_OPS => gemm::Parallelism::Rayon(0),
+                    Threads::All if ops > SERIAL_MAX_OPS => gemm::Parallelism::Rayon(0),
                     _ => gemm::Parallelism::None,
                 };
                 // SAFETY: `check` proved that every element A (m x k) and B

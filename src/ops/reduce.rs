@@ -121,11 +121,28 @@ impl Red {
 
 /// Outputs from which a GPU reduction over contiguous rows runs one
 /// invocation per output (the serial walk) instead of a workgroup tree per
-/// row, however long the rows.
-const SERIAL_MIN_OUTPUTS: usize = 1 << 16;
+/// row, for rows up to [`SERIAL_MAX_ITERS`] long: four workgroups or more
+/// keep both of lavapipe's threads busy, and `max(axis=1)` of 4096² ran in
+/// 29 ms this way against 93 ms in trees.
+const SERIAL_MIN_OUTPUTS: usize = 1024;
 /// Contiguous rows this short take the serial walk from 64 outputs on
 /// (strided runs always do).
 const SERIAL_MAX_RUN: usize = 256;
+
+/// The longest run the serial walk takes: llvmpipe ends a shader loop after
+/// 65535 iterations (its guard against hangs), without an error.
+const SERIAL_MAX_ITERS: usize = 1 << 15;
+
+/// `NDGPU_REDUCE_WALK=serial|tree` forces the GPU reductions' walk, to
+/// compare the two on an adapter; read once.
+fn walk_override() -> Option<bool> {
+    static WALK: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+    *WALK.get_or_init(|| match std::env::var("NDGPU_REDUCE_WALK").as_deref() {
+        Ok("serial") => Some(true),
+        Ok("tree") => Some(false),
+        _ => None,
+    })
+}
 
 /// Elements each GPU invocation accumulates serially before the tree.
 const PER_THREAD: usize = 64;
@@ -440,7 +457,20 @@ impl<T: Element> Array<T> {
                     unreachable!("GPU arrays")
                 };
                 let contiguous_run = sp.red.ndim() == 1 && sp.red.strides[0] == 1;
-                if m >= 64 && (!contiguous_run || r <= SERIAL_MAX_RUN || m >= SERIAL_MIN_OUTPUTS) {
+                // llvmpipe (lavapipe) stops any shader loop after 65535
+                // iterations, silently: longer runs take the tree, whose
+                // loops are at most PER_THREAD long.
+                let serial = r <= SERIAL_MAX_ITERS
+                    && match walk_override() {
+                        Some(serial) => serial,
+                        None => {
+                            m >= 64
+                                && (!contiguous_run
+                                    || r <= SERIAL_MAX_RUN
+                                    || m >= SERIAL_MIN_OUTPUTS)
+                        }
+                    };
+                if serial {
                     // Strided runs (outer axes: neighbours read neighbours),
                     // short rows, or so many outputs that a workgroup each
                     // would be the cost: one invocation per output, walking

@@ -230,7 +230,7 @@ fn run_slice<T: Element>(op: Op, v: &[T], m: T) -> T {
 }
 
 /// Reduces `n` elements of `x` from `b` at stride `s` (`s >= 0`).
-#[inline]
+#[inline(always)]
 fn run<T: Element>(op: Op, x: &[T], b: usize, n: usize, s: usize, m: T) -> T {
     if n < SHORT || s == 0 {
         let mut acc = x[b];
@@ -388,6 +388,31 @@ pub(crate) fn reduce<T: Element>(
     if out.is_empty() {
         return;
     }
+    // One copy of the walks per op: `op` is then a constant in every
+    // inlined kernel, and the per-element `match` folds away.
+    match op {
+        Op::Sum => reduce_as::<T, 0>(x, l, is_red, mean, out),
+        Op::Prod => reduce_as::<T, 1>(x, l, is_red, mean, out),
+        Op::Max => reduce_as::<T, 2>(x, l, is_red, mean, out),
+        Op::Min => reduce_as::<T, 3>(x, l, is_red, mean, out),
+        Op::SqDev => reduce_as::<T, 4>(x, l, is_red, mean, out),
+    }
+}
+
+fn reduce_as<T: Element, const OP: u8>(
+    x: &[T],
+    l: &Layout,
+    is_red: &[bool],
+    mean: Option<&[T]>,
+    out: &mut [T],
+) {
+    let op = match OP {
+        0 => Op::Sum,
+        1 => Op::Prod,
+        2 => Op::Max,
+        3 => Op::Min,
+        _ => Op::SqDev,
+    };
     let (i0, o0, axes) = canon(l, is_red);
     let m_at = |o: usize| mean.map_or(T::zero(), |m| m[o]);
     let kept: Vec<Ax> = axes.iter().copied().filter(|a| a.o != 0).collect();
@@ -432,6 +457,18 @@ pub(crate) fn reduce<T: Element>(
             };
             let vals: &mut [T] = if in_order { &mut out[..m] } else { &mut tmp };
             let task = |start: usize, chunk: &mut [T]| {
+                if let ([k], true) = (kept.as_slice(), outer_red.is_empty()) {
+                    // One kept axis over single runs (`(n, 8).min(1)`):
+                    // plain index arithmetic, the run's loop inlined.
+                    let (rn, rs) = (inner.n, inner.s as usize);
+                    for (j, v) in chunk.iter_mut().enumerate() {
+                        let q = (start + j) as isize;
+                        let b = (i0 + q * k.s) as usize;
+                        let mv = mean.map_or(T::zero(), |mm| mm[(o0 + q * k.o) as usize]);
+                        *v = run(op, x, b, rn, rs, mv);
+                    }
+                    return;
+                }
                 let mut w = Walk2::new(&kept, i0, o0, start);
                 for v in chunk.iter_mut() {
                     let (i, o) = w.next();
@@ -535,7 +572,7 @@ pub(crate) fn reduce<T: Element>(
             let (ib, ob) = w.next();
             accumulate(ib, ob, 0, row, 0, r_count);
         }
-    } else if r_count < 4 * threads || total_cols > PARTIAL_MAX {
+    } else if r_count < 16 * threads || total_cols > PARTIAL_MAX {
         // Many columns, few reduced rows: split column blocks across threads.
         let block = (total_cols / (4 * threads)).clamp(256, 8192).min(c.n);
         vals.par_chunks_mut(c.n).enumerate().for_each(|(ri, row)| {
@@ -675,6 +712,17 @@ fn arg_slice<T: Element, const MAX: bool>(v: &[T]) -> (T, usize) {
 
 /// [`arg_slice`] over `n` elements of `x` from `b` at stride `s`.
 fn arg_run<T: Element, const MAX: bool>(x: &[T], b: isize, n: usize, s: isize) -> (T, usize) {
+    if n < SHORT {
+        // A short run (`argmin` over an axis of 8): one select per element.
+        let (mut best, mut bi) = (x[b as usize], 0);
+        for i in 1..n {
+            let v = x[(b + i as isize * s) as usize];
+            let t = better::<T, MAX>(best, v);
+            best = if t { v } else { best };
+            bi = if t { i } else { bi };
+        }
+        return (best, bi);
+    }
     if s == 1 {
         return arg_slice::<T, MAX>(&x[b as usize..b as usize + n]);
     }
