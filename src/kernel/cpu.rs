@@ -66,6 +66,9 @@ enum V {
     Col,
     /// Element offset in the input's buffer (stride 1).
     Slice(usize),
+    /// Element offset in the output's buffer (an input that is the output
+    /// itself, stride 1): read in place before the block is written.
+    OutSlice(usize),
     Scalar(f64),
 }
 
@@ -197,6 +200,15 @@ fn arg<'a, T: Element>(c: &'a Ctx, vals: &[V], cols: &'a [Col], id: u16, len: us
     match vals[i] {
         V::Col => Arg::S(view(&cols[i], len)),
         V::Scalar(v) => Arg::K(T::from_f64(v)),
+        V::OutSlice(at) => {
+            debug_assert!((at + len) * std::mem::size_of::<T>() <= c.out.1);
+            // SAFETY: elements at..at+len of the output are this task's
+            // block (see OutPtr), in bounds and aligned; nothing writes them
+            // while the block's nodes run (the block is written after the
+            // last node, and a result that is this very slice is not
+            // written at all), so a shared slice of them is sound meanwhile.
+            Arg::S(unsafe { std::slice::from_raw_parts(c.out.0.cast::<T>().add(at), len) })
+        }
         V::Slice(at) => {
             let Op::Input(k) = c.p.nodes[i].op else {
                 unreachable!("only inputs are read in place")
@@ -245,8 +257,9 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
                     V::Col
                 }
             }
+            In::Out if c.walk.inner(0) == 1 => V::OutSlice(bases[0] as usize),
             In::Out => {
-                // Copied, since the block's write comes after.
+                // Gathered, since the block's write comes after.
                 let os = c.walk.inner(0);
                 by_dtype!(n.dtype, T => {
                     let col = view_mut::<T>(&mut cols[j], len);
@@ -279,7 +292,14 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
         vals[j] = V::Scalar(c.scalars[k as usize]);
         return;
     }
-    let (before, rest) = cols.split_at_mut(j);
+    // Scratch columns for scalar operands spread out: kept with the
+    // columns, not on the stack, whose large frames would be probed page by
+    // page on every call and push the columns out of L1.
+    let (body, scratch) = cols.split_at_mut(c.p.nodes.len());
+    let [s0, s1, s2] = scratch else {
+        unreachable!("three scratch columns follow the nodes'")
+    };
+    let (before, rest) = body.split_at_mut(j);
     let o = &mut rest[0];
     let dt = |a: u16| c.p.nodes[a as usize].dtype;
     macro_rules! a {
@@ -298,8 +318,7 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             by_dtype!(n.dtype, T => ops::binary::<T>(op, a!(T, x), a!(T, y), view_mut(o, len)))
         }
         Op::Unary(op, x) => by_dtype!(n.dtype, T => {
-            let mut t = [T::zero(); BLOCK];
-            let s = slice_of(a!(T, x), &mut t[..len]);
+            let s = slice_of(a!(T, x), view_mut(s0, len));
             ops::unary::<T>(op, s, view_mut(o, len))
         }),
         Op::Float(op, x) => {
@@ -309,44 +328,38 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
                 cols: &[Col],
                 op: crate::ops::elementwise::FloatOp,
                 x: u16,
-                o: &mut Col,
+                (o, t): (&mut Col, &mut Col),
                 len: usize,
             ) {
-                let mut t = [T::zero(); BLOCK];
-                let s = slice_of(arg::<T>(c, vals, cols, x, len), &mut t[..len]);
+                let s = slice_of(arg::<T>(c, vals, cols, x, len), view_mut(t, len));
                 ops::float::<T>(op, s, view_mut(o, len));
             }
             match n.dtype {
-                DType::F32 => go::<f32>(c, vals, before, op, x, o, len),
-                DType::F64 => go::<f64>(c, vals, before, op, x, o, len),
+                DType::F32 => go::<f32>(c, vals, before, op, x, (o, s0), len),
+                DType::F64 => go::<f64>(c, vals, before, op, x, (o, s0), len),
                 // Float nodes are built for float dtypes only (`T: Float`).
                 _ => {}
             }
         }
         Op::Cmp(op, x, y) => by_dtype!(dt(x), T => {
-            let (mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
-            let sx = slice_of(a!(T, x), &mut t1[..len]);
-            let sy = slice_of(a!(T, y), &mut t2[..len]);
+            let sx = slice_of(a!(T, x), view_mut(s0, len));
+            let sy = slice_of(a!(T, y), view_mut(s1, len));
             ops::cmp::<T>(op, sx, sy, view_mut(o, len))
         }),
         Op::Select(m, x, y) => by_dtype!(n.dtype, T => {
-            let mut tm = [0u32; BLOCK];
-            let (mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
-            let sm = slice_of(a!(u32, m), &mut tm[..len]);
-            let sx = slice_of(a!(T, x), &mut t1[..len]);
-            let sy = slice_of(a!(T, y), &mut t2[..len]);
+            let sm = slice_of(a!(u32, m), view_mut(s0, len));
+            let sx = slice_of(a!(T, x), view_mut(s1, len));
+            let sy = slice_of(a!(T, y), view_mut(s2, len));
             ops::select::<T>(sm, sx, sy, view_mut(o, len))
         }),
         Op::Clip(x, lo, hi) => by_dtype!(n.dtype, T => {
-            let (mut t0, mut t1, mut t2) = ([T::zero(); BLOCK], [T::zero(); BLOCK], [T::zero(); BLOCK]);
-            let sx = slice_of(a!(T, x), &mut t0[..len]);
-            let sl = slice_of(a!(T, lo), &mut t1[..len]);
-            let sh = slice_of(a!(T, hi), &mut t2[..len]);
+            let sx = slice_of(a!(T, x), view_mut(s0, len));
+            let sl = slice_of(a!(T, lo), view_mut(s1, len));
+            let sh = slice_of(a!(T, hi), view_mut(s2, len));
             ops::clip::<T>(sx, sl, sh, view_mut(o, len))
         }),
         Op::Cast(x) => by_dtype!(dt(x), T => by_dtype!(n.dtype, U => {
-            let mut t = [T::zero(); BLOCK];
-            let s = slice_of(a!(T, x), &mut t[..len]);
+            let s = slice_of(a!(T, x), view_mut(s0, len));
             ops::cast::<T, U>(s, view_mut(o, len))
         })),
         Op::Input(_) | Op::Scalar(_) => unreachable!("handled above"),
@@ -372,20 +385,25 @@ fn task(c: &Ctx, r: usize, k0: usize, k1: usize, vals: &mut [V], cols: &mut [Col
         for j in 0..c.p.nodes.len() {
             node(c, j, vals, cols, &bases, len);
         }
+        let (body, scratch) = cols.split_at_mut(c.p.nodes.len());
         by_dtype!(od, T => {
-            let mut t = [T::zero(); BLOCK];
             let res: &[T] = match vals[last] {
-                V::Col => view(&cols[last], len),
+                V::Col => view(&body[last], len),
                 V::Scalar(v) => {
-                    t[..len].fill(T::from_f64(v));
-                    &t[..len]
+                    let t = view_mut::<T>(&mut scratch[0], len);
+                    t.fill(T::from_f64(v));
+                    t
                 }
-                V::Slice(_) => match arg::<T>(c, vals, cols, last as u16, len) {
+                // The output's own values at their own places: nothing to write.
+                V::OutSlice(_) => &[],
+                V::Slice(_) => match arg::<T>(c, vals, body, last as u16, len) {
                     Arg::S(s) => s,
                     Arg::K(_) => unreachable!("a slice is a slice"),
                 },
             };
-            if os == 1 {
+            if res.is_empty() {
+                // Nothing to write (see above).
+            } else if os == 1 {
                 let at = bases[0] as usize;
                 debug_assert!((at + len) * std::mem::size_of::<T>() <= c.out.1);
                 // SAFETY: elements at..at+len of the output are this task's
@@ -435,7 +453,8 @@ pub(crate) fn eval(p: &Program, out: &mut [u64], ol: &Layout, inputs: &[In], sca
     let fresh = || {
         (
             vec![V::Col; p.nodes.len()],
-            vec![[0u64; BLOCK]; p.nodes.len()],
+            // The nodes' columns, then three scratch columns.
+            vec![[0u64; BLOCK]; p.nodes.len() + 3],
         )
     };
     if n < PAR_MIN {
