@@ -19,8 +19,10 @@ use crate::device::cpu::exec;
 use crate::element::{DType, Element, Float};
 use crate::layout::Layout;
 
-/// Elements per block (a column of 8-byte words: 2 KiB).
-const BLOCK: usize = 512;
+/// Elements per block: a column of 8-byte words is 16 KiB, in L2 with its
+/// neighbours (measured on 16M f32: 512 -> 2048 took the fused chain from
+/// 17.9 to 16.0 ms and a copy from 9.5 to 5.2 ms on 2 cores).
+const BLOCK: usize = 2048;
 /// Outputs below this run on one thread: rayon's hand-off costs more.
 const PAR_MIN: usize = 1 << 16;
 /// Elements per parallel task.
