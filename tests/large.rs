@@ -4,7 +4,7 @@
 
 mod common;
 
-use ndgpu::{random, s, Array, Device, Result};
+use ndgpu::{random, s, Array, Axes, Device, Result};
 
 fn big_random_and_casts(dev: &Device) -> Result<()> {
     let limit = dev.info().max_binding_bytes;
@@ -65,3 +65,106 @@ fn big_matmul(dev: &Device) -> Result<()> {
 }
 
 test_device!(big_matmul);
+
+fn big_reductions(dev: &Device) -> Result<()> {
+    // Reductions over an input larger than one binding, over all axes and
+    // each axis, against the CPU backend; the data repeats, so arg
+    // reductions must find the first of many equal extremes.
+    let limit = dev.info().max_binding_bytes;
+    if dev.is_cpu() || limit >= 1 << 30 {
+        return Ok(());
+    }
+    let cols = 4096;
+    let rows = (limit / 4) as usize / cols + 8;
+    let h: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i * 7) % 1000) as f32 / 100.0 - 5.0)
+        .collect();
+    let cpu = Device::cpu();
+    let g = Array::from_slice(dev, &h, &[rows, cols])?;
+    let c = Array::from_slice(&cpu, &h, &[rows, cols])?;
+    let close = |x: Vec<f32>, y: Vec<f32>, what: &str| {
+        assert_eq!(x.len(), y.len(), "{what}");
+        for (k, (a, b)) in x.iter().zip(&y).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-3 * b.abs().max(1.0),
+                "{what} [{k}]: {a} vs {b}"
+            );
+        }
+    };
+    close(
+        g.sum(Axes::All, false)?.to_vec()?,
+        c.sum(Axes::All, false)?.to_vec()?,
+        "sum",
+    );
+    close(
+        g.max(Axes::All, false)?.to_vec()?,
+        c.max(Axes::All, false)?.to_vec()?,
+        "max",
+    );
+    assert_eq!(
+        g.argmax(None, false)?.to_vec()?,
+        c.argmax(None, false)?.to_vec()?
+    );
+    assert_eq!(
+        g.argmin(None, false)?.to_vec()?,
+        c.argmin(None, false)?.to_vec()?
+    );
+    for ax in [0, 1] {
+        close(
+            g.sum(ax, false)?.to_vec()?,
+            c.sum(ax, false)?.to_vec()?,
+            "sum axis",
+        );
+        close(
+            g.max(ax, true)?.to_vec()?,
+            c.max(ax, true)?.to_vec()?,
+            "max axis",
+        );
+        assert_eq!(
+            g.argmax(Some(ax), false)?.to_vec()?,
+            c.argmax(Some(ax), false)?.to_vec()?,
+            "argmax axis {ax}"
+        );
+    }
+    // A column view (strided, spanning the whole buffer) and the variance.
+    let col = g.slice(s![.., 5])?;
+    close(
+        col.sum(Axes::All, false)?.to_vec()?,
+        c.slice(s![.., 5])?.sum(Axes::All, false)?.to_vec()?,
+        "column",
+    );
+    close(
+        g.var(Axes::All, 0, false)?.to_vec()?,
+        c.var(Axes::All, 0, false)?.to_vec()?,
+        "var",
+    );
+    Ok(())
+}
+
+test_device!(big_reductions);
+
+fn big_right_operand(dev: &Device) -> Result<()> {
+    // B over one binding: (4, k) @ (k, n), against a plain loop.
+    let limit = dev.info().max_binding_bytes;
+    if dev.is_cpu() || limit >= 1 << 30 {
+        return Ok(());
+    }
+    let (m, k) = (4, 64);
+    let n = (limit / 4) as usize / k + 256;
+    let ha: Vec<f32> = (0..m * k).map(|i| (i % 5) as f32 - 2.0).collect();
+    let hb: Vec<f32> = (0..k * n).map(|i| ((i * 3) % 7) as f32 * 0.5).collect();
+    let a = Array::from_slice(dev, &ha, &[m, k])?;
+    let b = Array::from_slice(dev, &hb, &[k, n])?;
+    let c = a.matmul(&b)?;
+    assert_eq!(c.shape(), &[m, n]);
+    let cv = c.to_vec()?;
+    for i in 0..m {
+        for j in (0..n).step_by(4099).chain(n - 2..n) {
+            let want: f32 = (0..k).map(|p| ha[i * k + p] * hb[p * n + j]).sum();
+            assert_eq!(cv[i * n + j], want, "({i}, {j})");
+        }
+    }
+    Ok(())
+}
+
+test_device!(big_right_operand);

@@ -355,6 +355,17 @@ fn compute<T: Element>(
         }
         (Storage::Gpu(sa), Storage::Gpu(sb), Storage::Gpu(sc)) => {
             let g = c.gpu();
+            // A B larger than one storage binding: C = (B^T A^T)^T, where
+            // B^T becomes the large left operand cut into row windows.
+            if sb.requested() > g.max_binding
+                && plan.batch() == 1
+                && a.ndim() == 2
+                && b.ndim() == 2
+                && !Arc::ptr_eq(sa, sb)
+            {
+                let tmp = b.t().matmul(&a.t())?;
+                return c.reshape(&[plan.m, plan.n])?.assign(&tmp.t());
+            }
             // An A larger than one storage binding whose rows are not
             // contiguous (a transpose, say) can't be cut into row windows:
             // gather it into a C-contiguous temporary first.

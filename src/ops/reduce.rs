@@ -377,6 +377,11 @@ impl<T: Element> Array<T> {
                 Ok((Some(out), None))
             }
             Storage::Gpu(src) => {
+                let limit = self.gpu().max_binding;
+                let mean_big = matches!(mean, Some(Array { storage: Storage::Gpu(ms), .. }) if ms.requested() > limit);
+                if src.requested() > limit || mean_big {
+                    return self.reduce_big(red, &sp, mean);
+                }
                 if m.max(r) > u32::MAX as usize {
                     return Err(crate::device::gpu::too_many(m.max(r)));
                 }
@@ -524,6 +529,131 @@ impl<T: Element> Array<T> {
                 Ok((out_vals, out_idx))
             }
         }
+    }
+
+    /// A GPU reduction whose input (or mean) is larger than one storage
+    /// binding. The input is copied with its kept axes first and reduced
+    /// axes last into a contiguous `(m, r)` temporary (one copy of the
+    /// input, the windowed elementwise copy), then reduced in pieces that
+    /// fit a binding: whole rows when a row fits (each piece copied out and
+    /// reduced by the usual kernels), else each row in chunks whose partial
+    /// results are combined on the host with NumPy's rules (a NaN wins,
+    /// first index on ties).
+    fn reduce_big(&self, red: Red, sp: &Split, mean: Option<&Array<T>>) -> Result<Reduced<T>> {
+        let (m, r) = (sp.kept.size(), sp.red.size());
+        let kept: Vec<usize> = (0..self.ndim()).filter(|&d| !sp.is_red[d]).collect();
+        let redax: Vec<usize> = (0..self.ndim()).filter(|&d| sp.is_red[d]).collect();
+        let perm: Vec<usize> = kept.iter().chain(&redax).copied().collect();
+        let t = self.permute(&perm)?.copy()?.reshape(&[m, r])?;
+        // One mean per output, in C order (a fresh, contiguous array).
+        let mflat = match mean {
+            Some(mu) => Some(mu.copy()?.reshape(&[m])?),
+            None => None,
+        };
+        let budget = ((self.gpu().max_binding / 2) as usize / T::DTYPE.size()).max(1);
+        let is_arg = red.is_arg();
+        let vals = if is_arg {
+            None
+        } else {
+            Some(Array::<T>::uninit(&self.device, &[m])?)
+        };
+        let idx = if is_arg {
+            Some(Array::<u32>::uninit(&self.device, &[m])?)
+        } else {
+            None
+        };
+        if r <= budget {
+            let rows = (budget / r).max(1);
+            for i0 in (0..m).step_by(rows) {
+                let i1 = (i0 + rows).min(m);
+                let piece = t.slice(crate::s![i0..i1, ..])?.copy()?;
+                let mp = match &mflat {
+                    Some(mf) => Some(
+                        mf.slice(crate::s![i0..i1])?
+                            .copy()?
+                            .reshape(&[i1 - i0, 1])?,
+                    ),
+                    None => None,
+                };
+                let (v, ix) = piece.reduce_raw(red, &Axes::Some(vec![1]), false, mp.as_ref())?;
+                if let (Some(out), Some(v)) = (&vals, v) {
+                    out.slice(crate::s![i0..i1])?.assign(&v)?;
+                }
+                if let (Some(out), Some(ix)) = (&idx, ix) {
+                    out.slice(crate::s![i0..i1])?.assign(&ix)?;
+                }
+            }
+        } else {
+            // Each row in chunks; partial results combined on the host.
+            let mut hv = vec![T::zero(); if is_arg { 0 } else { m }];
+            let mut hi = vec![0u32; if is_arg { m } else { 0 }];
+            for i in 0..m {
+                let mut best: Option<(T, usize)> = None;
+                for j0 in (0..r).step_by(budget) {
+                    let j1 = (j0 + budget).min(r);
+                    let chunk = t.slice(crate::s![i, j0..j1])?.copy()?;
+                    let mp = match &mflat {
+                        Some(mf) => Some(mf.slice(crate::s![i..i + 1])?.copy()?),
+                        None => None,
+                    };
+                    let value_red = match red {
+                        Red::ArgMax => Red::Max,
+                        Red::ArgMin => Red::Min,
+                        other => other,
+                    };
+                    let (v, _) = chunk.reduce_raw(value_red, &Axes::All, false, mp.as_ref())?;
+                    let v = v.expect("value reductions return values").item()?;
+                    let at = if is_arg {
+                        let (_, ix) = chunk.reduce_raw(red, &Axes::All, false, None)?;
+                        j0 + ix.expect("arg reductions return indices").item()? as usize
+                    } else {
+                        0
+                    };
+                    let nan = v.to_f64().is_nan();
+                    best = Some(match best {
+                        None => (v, at),
+                        Some((b, bi)) => match red {
+                            Red::Sum | Red::SqDev => (b.add_(v), 0),
+                            Red::Prod => (b.mul_(v), 0),
+                            Red::Max => (b.max_(v), 0),
+                            Red::Min => (b.min_(v), 0),
+                            // The first NaN, else the first strictly better chunk.
+                            Red::ArgMax | Red::ArgMin => {
+                                let bnan = b.to_f64().is_nan();
+                                let better = if red == Red::ArgMax { v > b } else { v < b };
+                                if !bnan && (nan || better) {
+                                    (v, at)
+                                } else {
+                                    (b, bi)
+                                }
+                            }
+                        },
+                    });
+                }
+                let (v, at) = best.expect("r > 0 here");
+                if is_arg {
+                    hi[i] = at as u32;
+                } else {
+                    hv[i] = v;
+                }
+            }
+            if let Some(out) = &vals {
+                out.assign(&Array::from_vec(&self.device, hv, &[m])?)?;
+            }
+            if let Some(out) = &idx {
+                out.assign(&Array::from_vec(&self.device, hi, &[m])?)?;
+            }
+        }
+        Ok((
+            match vals {
+                Some(v) => Some(v.reshape(&sp.out_shape)?),
+                None => None,
+            },
+            match idx {
+                Some(v) => Some(v.reshape(&sp.out_shape)?),
+                None => None,
+            },
+        ))
     }
 
     fn reduce(&self, red: Red, axes: Axes, keepdims: bool) -> Result<Array<T>> {
