@@ -168,3 +168,31 @@ fn big_right_operand(dev: &Device) -> Result<()> {
 }
 
 test_device!(big_right_operand);
+
+fn big_batched_matmul(dev: &Device) -> Result<()> {
+    // A batch whose A is larger than one binding: (3, m, k) @ (k, n).
+    let limit = dev.info().max_binding_bytes;
+    if dev.is_cpu() || limit >= 1 << 30 {
+        return Ok(());
+    }
+    let (bsz, k, n) = (3, 1024, 4);
+    let m = (limit / 4) as usize / (bsz * k) + 16;
+    let ha: Vec<f32> = (0..bsz * m * k).map(|i| ((i * 11) % 9) as f32 - 4.0).collect();
+    let hb: Vec<f32> = (0..k * n).map(|i| (i % 3) as f32).collect();
+    let a = Array::from_slice(dev, &ha, &[bsz, m, k])?;
+    let b = Array::from_slice(dev, &hb, &[k, n])?;
+    let c = a.matmul(&b)?;
+    assert_eq!(c.shape(), &[bsz, m, n]);
+    let cv = c.to_vec()?;
+    for bi in 0..bsz {
+        for i in (0..m).step_by(1013).chain(m - 1..m) {
+            for j in 0..n {
+                let want: f32 = (0..k).map(|p| ha[(bi * m + i) * k + p] * hb[p * n + j]).sum();
+                assert_eq!(cv[(bi * m + i) * n + j], want, "({bi}, {i}, {j})");
+            }
+        }
+    }
+    Ok(())
+}
+
+test_device!(big_batched_matmul);

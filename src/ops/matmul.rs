@@ -862,12 +862,22 @@ fn gpu_product<T: Element>(
     let big = || {
         Error::Value(format!(
             "matmul: {} does not fit one storage binding ({} bytes) on this adapter; split the product or use Device::cpu()",
-            if plan.batch() > 1 { "a batched product over an operand that" } else { "B, or one row of A and C," },
+            "B, or one row of A and C,",
             g.max_binding
         ))
     };
     if plan.batch() > 1 {
-        return Err(big());
+        // One unbatched product per batch entry, each windowed on its own.
+        for bi in 0..plan.batch() {
+            let mut p = plan.clone();
+            p.a.offset = plan.a.batch_offset(&plan.batch_shape, bi);
+            p.b.offset = plan.b.batch_offset(&plan.batch_shape, bi);
+            p.a.batch_strides.clear();
+            p.b.batch_strides.clear();
+            p.batch_shape.clear();
+            gpu_product::<T>(g, &p, s, c_off + bi * plan.m * plan.n, kernel)?;
+        }
+        return Ok(());
     }
     let ls = [
         Layout {
