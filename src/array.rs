@@ -96,15 +96,14 @@ impl<T: Element> Array<T> {
                 got: data.len(),
             });
         }
-        let a = Array::uninit(dev, shape)?;
-        match &a.storage {
+        Array::uninit(dev, shape)?.fresh(|a| match &a.storage {
             Storage::Cpu(s) => {
                 let mut g = crate::device::cpu::lock(s);
                 bytemuck::cast_slice_mut::<u64, T>(&mut g)[..n].copy_from_slice(data);
+                Ok(())
             }
-            Storage::Gpu(s) => a.gpu().upload(s, bytemuck::cast_slice(data))?,
-        }
-        Ok(a)
+            Storage::Gpu(s) => a.gpu().upload(s, bytemuck::cast_slice(data)),
+        })
     }
 
     /// Like [`from_slice`](Array::from_slice), taking the data by value.
@@ -122,9 +121,7 @@ impl<T: Element> Array<T> {
     /// Unsupported dtype; out of memory.
     #[track_caller]
     pub fn full(dev: &Device, shape: &[usize], value: T) -> Result<Array<T>> {
-        let a = Array::uninit(dev, shape)?;
-        a.fill(value)?;
-        Ok(a)
+        Array::uninit(dev, shape)?.fresh(|a| a.fill(value))
     }
 
     /// Zeros (NumPy's `np.zeros`).
@@ -143,6 +140,24 @@ impl<T: Element> Array<T> {
     #[track_caller]
     pub fn ones(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
         Array::full(dev, shape, T::one())
+    }
+
+    /// Runs `f` on a fresh array and returns it; when `f` fails the
+    /// array's buffer goes back to the driver, not the pool's cache, so a
+    /// failed call leaves nothing behind.
+    pub(crate) fn fresh(self, f: impl FnOnce(&Array<T>) -> Result<()>) -> Result<Array<T>> {
+        match f(&self) {
+            Ok(()) => Ok(self),
+            Err(e) => {
+                if self.storage.unique() {
+                    match &self.storage {
+                        Storage::Cpu(s) => s.discard(),
+                        Storage::Gpu(s) => s.discard(),
+                    }
+                }
+                Err(e)
+            }
+        }
     }
 
     pub(crate) fn gpu(&self) -> &crate::device::gpu::Gpu {
@@ -340,9 +355,7 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn copy(&self) -> Result<Array<T>> {
-        let out = Array::uninit(&self.device, self.shape())?;
-        out.assign(self)?;
-        Ok(out)
+        Array::uninit(&self.device, self.shape())?.fresh(|out| out.assign(self))
     }
 
     /// Writes `value` into every element, through any view (NumPy's `a[...] = v`).

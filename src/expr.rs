@@ -185,9 +185,7 @@ impl<T: Element> Expr<T> {
         };
         let shapes: Vec<&[usize]> = self.b.inputs.iter().map(|x| x.layout.shape()).collect();
         let shape = broadcast_shapes(&shapes)?;
-        let out = Array::<T>::uninit(&first.device, &shape)?;
-        out.apply(&self.b)?;
-        Ok(out)
+        Array::<T>::uninit(&first.device, &shape)?.fresh(|out| out.apply(&self.b))
     }
 
     /// Runs the expression into `out`, any writeable view whose shape the

@@ -130,6 +130,8 @@ pub(crate) struct Pool<A: RawAlloc> {
 /// A pooled buffer; dropping it returns the buffer to its pool.
 pub(crate) struct PoolBuf<A: RawAlloc> {
     buf: Option<A::Buf>,
+    /// Freed rather than cached on drop (a failed call's fresh buffer).
+    discard: std::sync::atomic::AtomicBool,
     id: u64,
     class: u64,
     requested: u64,
@@ -156,12 +158,21 @@ impl<A: RawAlloc> PoolBuf<A> {
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
+    /// Gives the buffer back to the driver, not the cache, when dropped:
+    /// a call that fails leaves nothing in the pool that it was not asked
+    /// to keep.
+    pub(crate) fn discard(&self) {
+        self.discard
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl<A: RawAlloc> Drop for PoolBuf<A> {
     fn drop(&mut self) {
         if let Some(buf) = self.buf.take() {
-            self.pool.release(self.id, self.class, self.usage, buf);
+            let cache = !self.discard.load(std::sync::atomic::Ordering::Relaxed);
+            self.pool
+                .release(self.id, self.class, self.usage, buf, cache);
         }
     }
 }
@@ -288,6 +299,7 @@ impl<A: RawAlloc> Pool<A> {
         drop(st);
         Ok(PoolBuf {
             buf: Some(buf),
+            discard: std::sync::atomic::AtomicBool::new(false),
             id,
             class,
             requested: bytes,
@@ -319,7 +331,7 @@ impl<A: RawAlloc> Pool<A> {
         self.lock().limit = limit;
     }
 
-    fn release(&self, id: u64, class: u64, usage: Usage, buf: A::Buf) {
+    fn release(&self, id: u64, class: u64, usage: Usage, buf: A::Buf, cache: bool) {
         let mut st = self.lock();
         st.live.remove(&id);
         match usage {
@@ -331,6 +343,11 @@ impl<A: RawAlloc> Pool<A> {
                 st.stats.internal_buffers -= 1;
                 st.stats.internal_bytes -= class;
             }
+        }
+        if !cache {
+            drop(st);
+            drop(buf); // outside the lock
+            return;
         }
         st.stats.cached_buffers += 1;
         st.stats.cached_bytes += class;

@@ -136,10 +136,16 @@ fn errors(dev: &Device) -> Result<()> {
     let other = Device::cpu();
     if !dev.is_cpu() {
         let c = Array::from_slice(&other, &[1.0f32, 2.0, 3.0], &[3])?;
+        // The result was allocated before the mismatch showed: it goes back
+        // to the driver, not the cache.
+        let before = dev.memory();
         assert!(matches!(
             (a.expr() + &c).eval(),
             Err(Error::DeviceMismatch(..))
         ));
+        let after = dev.memory();
+        assert_eq!(after.live_bytes, before.live_bytes);
+        assert!(after.cached_bytes <= before.cached_bytes, "{after:?}");
     }
     assert_eq!(a.to_vec()?, vec![1.0, 2.0, 3.0]);
     Ok(())

@@ -177,7 +177,9 @@ fn big_batched_matmul(dev: &Device) -> Result<()> {
     }
     let (bsz, k, n) = (3, 1024, 4);
     let m = (limit / 4) as usize / (bsz * k) + 16;
-    let ha: Vec<f32> = (0..bsz * m * k).map(|i| ((i * 11) % 9) as f32 - 4.0).collect();
+    let ha: Vec<f32> = (0..bsz * m * k)
+        .map(|i| ((i * 11) % 9) as f32 - 4.0)
+        .collect();
     let hb: Vec<f32> = (0..k * n).map(|i| (i % 3) as f32).collect();
     let a = Array::from_slice(dev, &ha, &[bsz, m, k])?;
     let b = Array::from_slice(dev, &hb, &[k, n])?;
@@ -187,7 +189,9 @@ fn big_batched_matmul(dev: &Device) -> Result<()> {
     for bi in 0..bsz {
         for i in (0..m).step_by(1013).chain(m - 1..m) {
             for j in 0..n {
-                let want: f32 = (0..k).map(|p| ha[(bi * m + i) * k + p] * hb[p * n + j]).sum();
+                let want: f32 = (0..k)
+                    .map(|p| ha[(bi * m + i) * k + p] * hb[p * n + j])
+                    .sum();
                 assert_eq!(cv[(bi * m + i) * n + j], want, "({bi}, {i}, {j})");
             }
         }

@@ -29,8 +29,7 @@ impl<T: Element> Array<T> {
         let mut k = Builder::default();
         let x = k.input(self);
         k.node(Op::Cast(x), U::DTYPE);
-        out.apply(&k)?;
-        Ok(out)
+        out.fresh(|out| out.apply(&k))
     }
 
     /// NumPy's `np.arange(start, stop, step)`: `start + i * step` for every

@@ -186,9 +186,8 @@ impl<T: Element> Array<T> {
     /// Shapes that do not broadcast; arrays on different devices.
     #[track_caller]
     pub fn binary(&self, op: BinaryOp, other: &Array<T>) -> Result<Array<T>> {
-        let out = self.alloc_for(Some(other))?;
-        out.binary_apply(op, Arg::Arr(self), Arg::Arr(other))?;
-        Ok(out)
+        self.alloc_for(Some(other))?
+            .fresh(|out| out.binary_apply(op, Arg::Arr(self), Arg::Arr(other)))
     }
 
     /// `self = self op other`, in place through any view (`a += b`).
@@ -213,9 +212,8 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn binary_scalar(&self, op: BinaryOp, s: T) -> Result<Array<T>> {
-        let out = self.alloc_for(None)?;
-        out.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| out.binary_apply(op, Arg::Arr(self), Arg::Scalar(s)))
     }
 
     /// `self = self op s`, in place.
@@ -302,9 +300,8 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn scalar_binary(&self, s: T, op: BinaryOp) -> Result<Array<T>> {
-        let out = self.alloc_for(None)?;
-        out.binary_apply(op, Arg::Scalar(s), Arg::Arr(self))?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| out.binary_apply(op, Arg::Scalar(s), Arg::Arr(self)))
     }
 
     fn cmp_apply(out: &Array<u32>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
@@ -320,9 +317,8 @@ impl<T: Element> Array<T> {
     /// Shapes that do not broadcast.
     #[track_caller]
     pub fn compare(&self, op: CmpOp, other: &Array<T>) -> Result<Array<u32>> {
-        let out = self.alloc_for(Some(other))?;
-        Self::cmp_apply(&out, op, Arg::Arr(self), Arg::Arr(other))?;
-        Ok(out)
+        self.alloc_for(Some(other))?
+            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other)))
     }
 
     /// Comparison with a scalar into a `u32` mask.
@@ -331,9 +327,8 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn compare_scalar(&self, op: CmpOp, s: T) -> Result<Array<u32>> {
-        let out = self.alloc_for(None)?;
-        Self::cmp_apply(&out, op, Arg::Arr(self), Arg::Scalar(s))?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Scalar(s)))
     }
 
     /// Comparison into a caller's mask (`out=`).
@@ -357,9 +352,8 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn unary(&self, op: UnaryOp) -> Result<Array<T>> {
-        let out = self.alloc_for(None)?;
-        out.unary_apply(op, Arg::Arr(self))?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| out.unary_apply(op, Arg::Arr(self)))
     }
 
     /// A unary op in place.
@@ -389,8 +383,7 @@ impl<T: Element> Array<T> {
         let mut k = Builder::default();
         let (m, x, y) = (k.input(mask), k.input(a), k.input(b));
         k.node(Op::Select(m, x, y), T::DTYPE);
-        out.apply(&k)?;
-        Ok(out)
+        out.fresh(|out| out.apply(&k))
     }
 
     fn clip_apply(&self, a: Arg<'_, T>, lo: T, hi: T) -> Result<()> {
@@ -406,9 +399,8 @@ impl<T: Element> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn clip(&self, lo: T, hi: T) -> Result<Array<T>> {
-        let out = self.alloc_for(None)?;
-        out.clip_apply(Arg::Arr(self), lo, hi)?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| out.clip_apply(Arg::Arr(self), lo, hi))
     }
 
     /// `np.clip(a, lo, hi, out=a)`.
@@ -434,9 +426,8 @@ impl<T: Float> Array<T> {
     /// Out of memory.
     #[track_caller]
     pub fn float_op(&self, op: FloatOp) -> Result<Array<T>> {
-        let out = self.alloc_for(None)?;
-        out.float_apply(op, Arg::Arr(self))?;
-        Ok(out)
+        self.alloc_for(None)?
+            .fresh(|out| out.float_apply(op, Arg::Arr(self)))
     }
 
     /// A float op in place.
