@@ -398,7 +398,7 @@ fn past_the_binding_limit(dev: &Device) -> Result<()> {
     if dev.is_cpu() || limit >= 1 << 30 {
         return Ok(());
     }
-    let n = (limit / 4) as usize + 1024;
+    let n = (limit / 16 * 5) as usize + 1024; // 160 MiB past a 128 MiB binding
     let data: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
     let a = Array::from_slice(dev, &data, &[n])?;
     a.add_scalar_inplace(1.0)?; // contiguous, in place

@@ -12,8 +12,8 @@ fn big_random_and_casts(dev: &Device) -> Result<()> {
         return Ok(());
     }
     let cpu = Device::cpu();
-    let n = (limit / 4) as usize + 4096 + 3;
-    // uniform(0, 1) is bit-identical across devices, windows or not.
+    let n = (limit / 16 * 5) as usize + 4096 + 3; // 160 MiB
+                                                  // uniform(0, 1) is bit-identical across devices, windows or not.
     let g = random::uniform(dev, &[n], 0.0, 1.0, 7)?;
     let c = random::uniform(&cpu, &[n], 0.0, 1.0, 7)?;
     let (gv, cv) = (g.to_vec()?, c.to_vec()?);
@@ -41,7 +41,7 @@ fn big_matmul(dev: &Device) -> Result<()> {
     if dev.is_cpu() || limit >= 1 << 30 {
         return Ok(());
     }
-    let (m, k, n) = ((limit / 4 / 256) as usize + 64, 256, 8);
+    let (m, k, n) = ((limit / 16 * 5 / 256) as usize + 64, 256, 8); // A: 160 MiB
     let ha: Vec<f32> = (0..m * k).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
     let hb: Vec<f32> = (0..k * n).map(|i| ((i * 5) % 11) as f32 * 0.25).collect();
     let a = Array::from_slice(dev, &ha, &[m, k])?;
@@ -75,7 +75,7 @@ fn big_reductions(dev: &Device) -> Result<()> {
         return Ok(());
     }
     let cols = 4096;
-    let rows = (limit / 4) as usize / cols + 8;
+    let rows = (limit / 16 * 5) as usize / cols + 8; // 160 MiB
     let h: Vec<f32> = (0..rows * cols)
         .map(|i| ((i * 7) % 1000) as f32 / 100.0 - 5.0)
         .collect();
@@ -150,7 +150,7 @@ fn big_right_operand(dev: &Device) -> Result<()> {
         return Ok(());
     }
     let (m, k) = (4, 64);
-    let n = (limit / 4) as usize / k + 256;
+    let n = (limit / 16 * 5) as usize / k + 256; // B: 160 MiB
     let ha: Vec<f32> = (0..m * k).map(|i| (i % 5) as f32 - 2.0).collect();
     let hb: Vec<f32> = (0..k * n).map(|i| ((i * 3) % 7) as f32 * 0.5).collect();
     let a = Array::from_slice(dev, &ha, &[m, k])?;
@@ -176,7 +176,7 @@ fn big_batched_matmul(dev: &Device) -> Result<()> {
         return Ok(());
     }
     let (bsz, k, n) = (3, 1024, 4);
-    let m = (limit / 4) as usize / (bsz * k) + 16;
+    let m = (limit / 16 * 5) as usize / (bsz * k) + 16; // A: 160 MiB
     let ha: Vec<f32> = (0..bsz * m * k)
         .map(|i| ((i * 11) % 9) as f32 - 4.0)
         .collect();
