@@ -184,12 +184,13 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                     }
                 })
                 .collect();
-            if bufs.len() + 1 > gpu.max_bindings {
+            // Binding indices are 8-bit in the kernel key.
+            if bufs.len() + 1 > gpu.max_bindings.min(u8::MAX as usize) {
                 return Err(Error::Value(format!(
                     "an expression over {} distinct arrays needs {} storage bindings; this adapter allows {}: evaluate part of it first",
                     bufs.len() - 1,
                     bufs.len() + 1,
-                    gpu.max_bindings
+                    gpu.max_bindings.min(u8::MAX as usize)
                 )));
             }
             let ns = super::wgsl::n_scalars(p);
