@@ -224,26 +224,75 @@ impl<T: Element> Expr<T> {
         self.binary(BinaryOp::Maximum, rhs)
     }
     /// `np.minimum(self, rhs)` (NaN propagates).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5, 3], &[3])?;
+    /// assert_eq!(a.expr().minimum(2).eval()?.to_vec()?, vec![1, 2, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn minimum(self, rhs: impl Into<Expr<T>>) -> Expr<T> {
         self.binary(BinaryOp::Minimum, rhs)
     }
     /// `np.power(self, rhs)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[2.0f32, 3.0], &[2])?;
+    /// assert_eq!(a.expr().pow(2.0).eval()?.to_vec()?, vec![4.0, 9.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn pow(self, rhs: impl Into<Expr<T>>) -> Expr<T> {
         self.binary(BinaryOp::Pow, rhs)
     }
-    /// `self == rhs` as a mask of 1s and 0s.
+    /// `self == rhs` as a mask of 1s and 0s (`np.equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().eq(2).eval()?.to_vec()?, vec![0, 1, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn eq(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Eq, rhs)
     }
-    /// `self != rhs` as a mask.
+    /// `self != rhs` as a mask (`np.not_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().ne(2).eval()?.to_vec()?, vec![1, 0, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn ne(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Ne, rhs)
     }
-    /// `self < rhs` as a mask.
+    /// `self < rhs` as a mask (`np.less`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// let b = Array::from_slice(&dev, &[3, 2, 1], &[3])?;
+    /// assert_eq!(a.expr().lt(&b).eval()?.to_vec()?, vec![1, 0, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn lt(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Lt, rhs)
     }
-    /// `self <= rhs` as a mask.
+    /// `self <= rhs` as a mask (`np.less_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().le(2).eval()?.to_vec()?, vec![1, 1, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn le(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Le, rhs)
     }
@@ -259,15 +308,39 @@ impl<T: Element> Expr<T> {
     pub fn gt(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Gt, rhs)
     }
-    /// `self >= rhs` as a mask.
+    /// `self >= rhs` as a mask (`np.greater_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().ge(2).eval()?.to_vec()?, vec![0, 1, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn ge(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
         self.cmp(CmpOp::Ge, rhs)
     }
     /// `np.abs(self)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1, 2], &[2])?;
+    /// assert_eq!(a.expr().abs().eval()?.to_vec()?, vec![1, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn abs(self) -> Expr<T> {
         self.map(|a| Op::Unary(UnaryOp::Abs, a))
     }
     /// `np.maximum(self, 0)`; 0 for NaN.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.5f32, 2.0], &[2])?;
+    /// assert_eq!(a.expr().relu().eval()?.to_vec()?, vec![0.0, 2.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn relu(self) -> Expr<T> {
         self.map(|a| Op::Unary(UnaryOp::Relu, a))
     }
@@ -334,7 +407,7 @@ impl<T: Element> Expr<T> {
 macro_rules! float_methods {
     ($($m:ident $v:ident $np:literal;)*) => {
         impl<T: Float> Expr<T> {$(
-            #[doc = concat!("`", $np, "(self)`.")]
+            #[doc = concat!("`", $np, "(self)`.\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::from_slice(&dev, &[0.25f32, 1.0], &[2])?;\nlet y = a.expr().", stringify!($m), "().eval()?.to_vec()?;\nassert_eq!(y, a.float_op(ndgpu::FloatOp::", stringify!($v), ")?.to_vec()?);\n# Ok::<(), ndgpu::Error>(())\n```")]
             pub fn $m(self) -> Expr<T> {
                 self.map(|a| Op::Float(FloatOp::$v, a))
             }

@@ -85,7 +85,19 @@ pub struct MemoryStats {
 
 impl MemoryStats {
     /// Every byte the pool holds: live arrays, the library's own buffers
-    /// and the cache. This is what a memory limit bounds.
+    /// and the cache. This is what a memory limit bounds (CuPy's
+    /// `MemoryPool.total_bytes()`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[256])?;
+    /// drop(a);
+    /// let m = dev.memory();
+    /// assert_eq!(m.held(), m.live_bytes + m.internal_bytes + m.cached_bytes);
+    /// assert!(m.cached_bytes >= 1024);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn held(&self) -> u64 {
         self.live_bytes + self.internal_bytes + self.cached_bytes
     }

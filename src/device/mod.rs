@@ -476,6 +476,15 @@ impl Device {
     /// Makes a later operation fail, for tests of the failure paths (the
     /// `fault-injection` feature). CPU devices have no flush or map: those
     /// faults never fire there, and [`Fault::Lose`](crate::Fault::Lose) does nothing.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, Fault};
+    /// let dev = Device::cpu();
+    /// dev.inject_fault(Fault::Alloc(1));              // the next allocation fails
+    /// assert!(Array::<f32>::zeros(&dev, &[4]).is_err());
+    /// assert!(Array::<f32>::zeros(&dev, &[4]).is_ok()); // once
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     #[cfg(feature = "fault-injection")]
     pub fn inject_fault(&self, fault: crate::Fault) {
         use crate::Fault;
