@@ -441,7 +441,33 @@ fn parallel_batches(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+fn long_k(dev: &Device) -> Result<()> {
+    // K past 65535 (lavapipe ends a shader loop there): exact small-integer
+    // products, f32 and i32, against a plain loop; also through a transpose.
+    let k = 70_000;
+    let ha: Vec<i32> = (0..2 * k).map(|i| (i % 3) as i32 - 1).collect();
+    let hb: Vec<i32> = (0..k * 3).map(|i| (i % 5) as i32).collect();
+    let want: Vec<i32> = (0..2)
+        .flat_map(|i| {
+            let (ha, hb) = (&ha, &hb);
+            (0..3).map(move |j| (0..k).map(|p| ha[i * k + p] * hb[p * 3 + j]).sum())
+        })
+        .collect();
+    let a = Array::from_slice(dev, &ha, &[2, k])?;
+    let b = Array::from_slice(dev, &hb, &[k, 3])?;
+    assert_eq!(a.matmul(&b)?.to_vec()?, want);
+    let af: Vec<f32> = ha.iter().map(|&x| x as f32).collect();
+    let bf: Vec<f32> = hb.iter().map(|&x| x as f32).collect();
+    let a = Array::from_slice(dev, &af, &[2, k])?;
+    let bt = Array::from_slice(dev, &bf, &[k, 3])?.t().copy()?; // (3, k)
+    let got = a.matmul(&bt.t())?.to_vec()?;
+    let wf: Vec<f32> = want.iter().map(|&x| x as f32).collect();
+    assert_eq!(got, wf);
+    Ok(())
+}
+
 test_device!(
+    long_k,
     parallel_batches,
     tall_result,
     dot_nd_and_0d,

@@ -333,6 +333,9 @@ impl<T: Element> Array<T> {
     }
 }
 
+/// The longest K one GPU product runs (see `compute`).
+const K_CHUNK: usize = 32768;
+
 /// Writes `a @ b` into `c`, C-contiguous with the plan's shape and in a
 /// buffer that neither operand uses.
 fn compute<T: Element>(
@@ -355,6 +358,30 @@ fn compute<T: Element>(
         }
         (Storage::Gpu(sa), Storage::Gpu(sb), Storage::Gpu(sc)) => {
             let g = c.gpu();
+            // lavapipe silently ends a shader loop after 65535 iterations,
+            // and the kernels loop over K: a longer K runs in chunks, the
+            // first into C and each later one into a temporary added to C.
+            if plan.k > K_CHUNK {
+                let total = plan.batch() * plan.m * plan.n;
+                let flat = c.reshape(&[total])?;
+                let tmp = Array::<T>::uninit(&c.device, &[total])?;
+                let Storage::Gpu(st) = &tmp.storage else {
+                    unreachable!("a GPU device allocates GPU storage")
+                };
+                for k0 in (0..plan.k).step_by(K_CHUNK) {
+                    let mut p = plan.clone();
+                    p.k = K_CHUNK.min(plan.k - k0);
+                    p.a.offset += k0 as isize * plan.a.cs;
+                    p.b.offset += k0 as isize * plan.b.rs;
+                    if k0 == 0 {
+                        gpu_product::<T>(g, &p, [sa, sb, sc], c.layout.offset, kernel)?;
+                    } else {
+                        gpu_product::<T>(g, &p, [sa, sb, st], 0, kernel)?;
+                        flat.add_inplace(&tmp)?;
+                    }
+                }
+                return Ok(());
+            }
             // A B larger than one storage binding: C = (B^T A^T)^T, where
             // B^T becomes the large left operand cut into row windows.
             if sb.requested() > g.max_binding
