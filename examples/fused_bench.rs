@@ -9,28 +9,10 @@
 //!
 //! Times are medians of `--reps` synchronised runs, in milliseconds.
 
+use ndgpu::{random, s, Array, Result};
 use std::collections::HashMap;
-use std::time::Instant;
-
-use ndgpu::{random, s, Array, Device, Result};
 
 mod common;
-
-/// Median milliseconds of `reps` runs of `f`, each waited for.
-fn time<R>(dev: &Device, reps: usize, mut f: impl FnMut() -> Result<R>) -> Result<f64> {
-    drop(f()?);
-    dev.synchronize()?;
-    let mut t = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let s = Instant::now();
-        let r = f()?;
-        dev.synchronize()?;
-        t.push(s.elapsed().as_secs_f64() * 1e3);
-        drop(r);
-    }
-    t.sort_by(f64::total_cmp);
-    Ok(t[t.len() / 2])
-}
 
 fn opt(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -80,15 +62,15 @@ fn main() -> Result<()> {
     let mut rows: Vec<(&str, f64)> = Vec::new();
     rows.push((
         "expr (a*2+b)*c",
-        time(&dev, reps, || ((a.expr() * 2.0 + &b) * &c).eval())?,
+        common::time(&dev, reps, || ((a.expr() * 2.0 + &b) * &c).eval())?,
     ));
     rows.push((
         "chain (a*2+b)*c",
-        time(&dev, reps, || Ok((&a * 2.0 + &b) * &c))?,
+        common::time(&dev, reps, || Ok((&a * 2.0 + &b) * &c))?,
     ));
     rows.push((
         "unfused (a*2+b)*c",
-        time(&dev, reps, || {
+        common::time(&dev, reps, || {
             let t = a.mul_scalar(2.0)?;
             let u = t.add(&b)?;
             u.mul(&c)
@@ -97,19 +79,19 @@ fn main() -> Result<()> {
     let xs = x.slice(s![..;2])?;
     rows.push((
         "x[::2] += 1",
-        time(&dev, reps, || xs.add_scalar_inplace(1.0))?,
+        common::time(&dev, reps, || xs.add_scalar_inplace(1.0))?,
     ));
     let ms = m.slice(s![.., ..;2])?;
     rows.push((
         "m[:, ::2] *= 3",
-        time(&dev, reps, || ms.mul_scalar_inplace(3.0))?,
+        common::time(&dev, reps, || ms.mul_scalar_inplace(3.0))?,
     ));
-    rows.push(("copyto(y, a)", time(&dev, reps, || y.assign(&a))?));
+    rows.push(("copyto(y, a)", common::time(&dev, reps, || y.assign(&a))?));
     rows.push((
         "multiply(a, 2, out=y)",
-        time(&dev, reps, || a.mul_scalar_into(2.0, &y))?,
+        common::time(&dev, reps, || a.mul_scalar_into(2.0, &y))?,
     ));
-    rows.push(("a += b", time(&dev, reps, || y.add_inplace(&b))?));
+    rows.push(("a += b", common::time(&dev, reps, || y.add_inplace(&b))?));
 
     // Peak extra memory of the natural chain, beyond its inputs.
     dev.synchronize()?;

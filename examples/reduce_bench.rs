@@ -11,25 +11,10 @@
 //!
 //! Times are medians of `--reps` synchronised runs, in milliseconds.
 
-use std::time::Instant;
-
+use common::time;
 use ndgpu::{random, Array, Axes, Device, Result};
 
-/// Median milliseconds of `reps` runs of `f`, each waited for.
-fn time<R>(dev: &Device, reps: usize, mut f: impl FnMut() -> Result<R>) -> Result<f64> {
-    drop(f()?);
-    dev.synchronize()?;
-    let mut t = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let s = Instant::now();
-        let r = f()?;
-        dev.synchronize()?;
-        t.push(s.elapsed().as_secs_f64() * 1e3);
-        drop(r);
-    }
-    t.sort_by(f64::total_cmp);
-    Ok(t[t.len() / 2])
-}
+mod common;
 
 /// One row: every reduction of `x` over `axes` next to `x.copy()`.
 fn row(dev: &Device, reps: usize, name: &str, x: &Array<f32>, axes: &[usize]) -> Result<()> {

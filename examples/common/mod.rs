@@ -1,6 +1,32 @@
-//! What the examples share: the device named by `--device cpu|gpu|auto`.
+//! What the examples share: the device named by `--device cpu|gpu|auto`,
+//! and a median timer that waits for the device.
+
+#![allow(dead_code)] // each example uses part of it
+
+use std::time::Instant;
 
 use ndgpu::Device;
+
+/// Median milliseconds of `reps` runs of `f`, each waited for (after one
+/// warm-up run).
+pub fn time<R>(
+    dev: &Device,
+    reps: usize,
+    mut f: impl FnMut() -> ndgpu::Result<R>,
+) -> ndgpu::Result<f64> {
+    drop(f()?);
+    dev.synchronize()?;
+    let mut t = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let s = Instant::now();
+        let r = f()?;
+        dev.synchronize()?;
+        t.push(s.elapsed().as_secs_f64() * 1e3);
+        drop(r);
+    }
+    t.sort_by(f64::total_cmp);
+    Ok(t[t.len() / 2])
+}
 
 /// The device `--device` names, else `Device::new()`.
 pub fn device() -> ndgpu::Result<Device> {

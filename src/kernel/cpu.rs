@@ -125,31 +125,19 @@ struct Walk {
 
 impl Walk {
     fn new(shape: &[usize], layouts: &[&Layout]) -> Walk {
-        // Axes of length 1 never move; adjacent axes merge when every
-        // operand steps through them as through one.
-        let keep: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
-        let mut dims: Vec<(usize, Vec<isize>)> = Vec::new();
-        for &d in &keep {
-            let st: Vec<isize> = layouts.iter().map(|l| l.strides[d]).collect();
-            if let Some((n, prev)) = dims.last_mut() {
-                if prev
-                    .iter()
-                    .zip(&st)
-                    .all(|(&p, &s)| p == s * shape[d] as isize)
-                {
-                    *n *= shape[d];
-                    *prev = st;
-                    continue;
+        let merged = super::coalesce(shape, layouts);
+        let dims = &merged[0].shape;
+        let (outer, row) = match dims.split_last() {
+            Some((&row, outer)) => (outer.to_vec(), row),
+            None => (Vec::new(), 1),
+        };
+        let strides = merged
+            .iter()
+            .map(|l| {
+                let mut v = l.strides.clone();
+                if v.is_empty() {
+                    v.push(0);
                 }
-            }
-            dims.push((shape[d], st));
-        }
-        let (row, row_strides) = dims.pop().unwrap_or((1, vec![0; layouts.len()]));
-        let outer: Vec<usize> = dims.iter().map(|d| d.0).collect();
-        let strides = (0..layouts.len())
-            .map(|k| {
-                let mut v: Vec<isize> = dims.iter().map(|d| d.1[k]).collect();
-                v.push(row_strides[k]);
                 v
             })
             .collect();
