@@ -83,6 +83,15 @@ impl<T: Element> Array<T> {
 
     /// An array of `shape` holding `data` in C order (NumPy's `np.array(data).reshape(shape)`).
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4, 5, 6], &[2, 3])?; // np.array([[1, 2, 3], [4, 5, 6]])
+    /// assert_eq!(a.shape(), &[2, 3]);
+    /// assert!(Array::from_slice(&dev, &[1, 2, 3], &[2]).is_err());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `data.len()` is not the product of `shape`; the dtype is not supported
     /// on the device; the device is out of memory.
@@ -108,6 +117,14 @@ impl<T: Element> Array<T> {
 
     /// Like [`from_slice`](Array::from_slice), taking the data by value.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_vec(&dev, vec![1.5f32, 2.5], &[2])?; // np.array([1.5, 2.5])
+    /// assert_eq!(a.to_vec()?, vec![1.5, 2.5]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As `from_slice`.
     #[track_caller]
@@ -116,6 +133,14 @@ impl<T: Element> Array<T> {
     }
 
     /// An array of `shape` filled with `value` (NumPy's `np.full`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::full(&dev, &[2, 2], 7)?; // np.full((2, 2), 7)
+    /// assert_eq!(a.to_vec()?, vec![7; 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Unsupported dtype; out of memory.
@@ -126,6 +151,14 @@ impl<T: Element> Array<T> {
 
     /// Zeros (NumPy's `np.zeros`).
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[3])?; // np.zeros(3, dtype=np.float32)
+    /// assert_eq!(a.to_vec()?, vec![0.0; 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Unsupported dtype; out of memory.
     #[track_caller]
@@ -134,6 +167,14 @@ impl<T: Element> Array<T> {
     }
 
     /// Ones (NumPy's `np.ones`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::ones(&dev, &[2])?; // np.ones(2, dtype=np.int32)
+    /// assert_eq!(a.to_vec()?, vec![1, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Unsupported dtype; out of memory.
@@ -168,48 +209,138 @@ impl<T: Element> Array<T> {
     }
 
     /// The device the array lives on.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2])?;
+    /// assert!(a.device().is_cpu());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn device(&self) -> &Device {
         &self.device
     }
     /// The shape.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?; // a.shape
+    /// assert_eq!(a.shape(), &[2, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn shape(&self) -> &[usize] {
         &self.layout.shape
     }
     /// Strides in elements (NumPy's `strides // itemsize`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?; // a.strides // a.itemsize
+    /// assert_eq!(a.strides(), &[3, 1]);
+    /// assert_eq!(a.t().strides(), &[1, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn strides(&self) -> &[isize] {
         &self.layout.strides
     }
     /// Strides in bytes, as NumPy's `strides`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?; // a.strides
+    /// assert_eq!(a.byte_strides(), vec![12, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn byte_strides(&self) -> Vec<isize> {
         let s = T::DTYPE.size() as isize;
         self.layout.strides.iter().map(|&x| x * s).collect()
     }
     /// Offset of the first element in the buffer, in elements.
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// assert_eq!(a.slice(s![2..])?.offset(), 2);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn offset(&self) -> usize {
         self.layout.offset
     }
     /// The layout (shape, strides, offset).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?;
+    /// assert!(a.t().layout().is_f_contiguous());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn layout(&self) -> &Layout {
         &self.layout
     }
     /// Number of axes.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3, 4])?; // a.ndim
+    /// assert_eq!(a.ndim(), 3);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn ndim(&self) -> usize {
         self.layout.ndim()
     }
     /// Number of elements (NumPy's `size`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?; // a.size
+    /// assert_eq!(a.len(), 6);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.layout.size()
     }
     /// Is the array empty?
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 0])?; // a.size == 0
+    /// assert!(a.is_empty());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// The dtype.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::zeros(&dev, &[1])?; // a.dtype
+    /// assert_eq!(a.dtype(), ndgpu::DType::I32);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn dtype(&self) -> DType {
         T::DTYPE
     }
 
     /// NumPy's flags for this array.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3])?; // a.flags
+    /// let f = a.t().flags();
+    /// assert!(f.f_contiguous && !f.c_contiguous && !f.owndata);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn flags(&self) -> Flags {
         Flags {
             writeable: self.is_writeable(),
@@ -226,6 +357,15 @@ impl<T: Element> Array<T> {
 
     /// Sets the writeable flag (NumPy's `a.flags.writeable = w`). Every clone
     /// (`b = a`) sees it; views made afterwards inherit it.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// a.set_writeable(false)?; // a.flags.writeable = False
+    /// assert_eq!(a.fill(0).unwrap_err().to_string(), "assignment destination is read-only");
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `true` on a view whose base is read-only, or on a broadcast view.
@@ -282,11 +422,27 @@ impl<T: Element> Array<T> {
     }
 
     /// The transpose, a view with the axes reversed (NumPy's `a.T`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4, 5, 6], &[2, 3])?;
+    /// assert_eq!(a.t().to_vec()?, vec![1, 4, 2, 5, 3, 6]); // a.T
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn t(&self) -> Array<T> {
         self.view(self.layout.t())
     }
 
     /// A view with the axes reordered (NumPy's `a.transpose(axes)`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2, 3, 4])?;
+    /// assert_eq!(a.permute(&[2, 0, 1])?.shape(), &[4, 2, 3]); // a.transpose(2, 0, 1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `axes` is not a permutation of the axes.
@@ -295,6 +451,15 @@ impl<T: Element> Array<T> {
     }
 
     /// A read-only view repeated to `shape` (NumPy's `np.broadcast_to`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let b = a.broadcast_to(&[2, 2])?; // np.broadcast_to(a, (2, 2))
+    /// assert_eq!((b.to_vec()?, b.strides()), (vec![1, 2, 1, 2], &[0, 1][..]));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The shapes are not compatible.
@@ -306,6 +471,16 @@ impl<T: Element> Array<T> {
 
     /// The same elements in C order with a new shape: a view when the strides
     /// allow it, else a copy (NumPy's `a.reshape(shape)`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4, 5, 6], &[6])?;
+    /// let b = a.reshape(&[2, 3])?; // a.reshape(2, 3): a view
+    /// assert!(b.shares_memory(&a));
+    /// assert!(a.reshape(&[4]).is_err());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The sizes differ (NumPy's `cannot reshape array of size 6 into shape (4,)`).
@@ -325,11 +500,27 @@ impl<T: Element> Array<T> {
     }
 
     /// A view without the axes of length 1 (NumPy's `np.squeeze`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[1, 3, 1])?;
+    /// assert_eq!(a.squeeze().shape(), &[3]); // np.squeeze(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn squeeze(&self) -> Array<T> {
         self.view(self.layout.squeeze())
     }
 
     /// A view with a new axis of length 1 at `axis` (NumPy's `np.expand_dims`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[3])?;
+    /// assert_eq!(a.expand_dims(0)?.shape(), &[1, 3]); // np.expand_dims(a, 0)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `axis > ndim`.
@@ -339,17 +530,44 @@ impl<T: Element> Array<T> {
 
     /// Do the two arrays address a common element? Exact, as NumPy's
     /// `np.shares_memory` (`a[::2]` and `a[1::2]` do not share).
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// // np.shares_memory(a[::2], a[1::2]) is False
+    /// assert!(!a.slice(s![..;2])?.shares_memory(&a.slice(s![1..;2])?));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn shares_memory<U: Element>(&self, other: &Array<U>) -> bool {
         self.storage.same(&other.storage) && self.layout.overlaps(&other.layout)
     }
 
     /// Might the two arrays share memory? Compares extents only, as NumPy's
     /// `np.may_share_memory`.
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// // np.may_share_memory(a[::2], a[1::2]) is True: the extents overlap
+    /// assert!(a.slice(s![..;2])?.may_share_memory(&a.slice(s![1..;2])?));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn may_share_memory<U: Element>(&self, other: &Array<U>) -> bool {
         self.storage.same(&other.storage) && self.layout.may_overlap(&other.layout)
     }
 
     /// A new C-contiguous array with the same elements (NumPy's `a.copy()`).
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// let b = a.slice(s![..;-1])?.copy()?; // a[::-1].copy()
+    /// assert_eq!((b.to_vec()?, b.flags().owndata), (vec![3, 2, 1], true));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Out of memory.
@@ -359,6 +577,15 @@ impl<T: Element> Array<T> {
     }
 
     /// Writes `value` into every element, through any view (NumPy's `a[...] = v`).
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[4])?;
+    /// a.slice(s![1..3])?.fill(0)?; // a[1:3] = 0
+    /// assert_eq!(a.to_vec()?, vec![1, 0, 0, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The array is read-only.
@@ -371,6 +598,15 @@ impl<T: Element> Array<T> {
     /// Writes `other`, broadcast to this shape, through any view (NumPy's
     /// `a[...] = other`). Overlapping source and destination behave as if
     /// the source were copied first.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::zeros(&dev, &[2, 2])?;
+    /// a.assign(&Array::from_slice(&dev, &[1, 2], &[2])?)?; // a[...] = [1, 2]
+    /// assert_eq!(a.to_vec()?, vec![1, 2, 1, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Read-only destination; shapes that do not broadcast.
@@ -389,6 +625,14 @@ impl<T: Element> Array<T> {
 
     /// The elements in logical C order, from any view.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[2, 2])?;
+    /// assert_eq!(a.t().to_vec()?, vec![1, 3, 2, 4]); // a.T.flatten().tolist()
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// A GPU error during readback.
     pub fn to_vec(&self) -> Result<Vec<T>> {
@@ -399,6 +643,16 @@ impl<T: Element> Array<T> {
 
     /// Copies the elements in logical C order into `out`, memory the caller
     /// keeps: repeated readbacks skip the cost of touching fresh pages.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.0f32, 2.0], &[2])?;
+    /// let mut host = vec![0.0f32; 2];
+    /// a.read_into(&mut host)?;
+    /// assert_eq!(host, vec![1.0, 2.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `out.len()` differs from the array's size; a GPU error during readback.
@@ -428,6 +682,14 @@ impl<T: Element> Array<T> {
     }
 
     /// [`to_vec`](Array::to_vec) without blocking the thread while the GPU works.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// assert_eq!(pollster::block_on(a.to_vec_async())?, vec![1, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// A GPU error during readback.
@@ -461,6 +723,15 @@ impl<T: Element> Array<T> {
 
     /// A copy of the array on another device (through host memory).
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let b = a.to_device(&Device::cpu())?; // a copy on another device
+    /// assert_eq!(b.to_vec()?, vec![1, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The dtype is not supported there; out of memory; a GPU error.
     #[track_caller]
@@ -469,6 +740,14 @@ impl<T: Element> Array<T> {
     }
 
     /// The one element of a size-1 array (NumPy's `a.item()`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[42], &[1])?;
+    /// assert_eq!(a.item()?, 42); // a.item()
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The array does not have exactly one element (NumPy's message).

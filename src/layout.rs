@@ -23,6 +23,11 @@ pub struct Layout {
 }
 
 /// C-order (row-major) strides of `shape`, in elements.
+///
+/// ```
+/// assert_eq!(ndgpu::layout::c_strides(&[2, 3, 4]), vec![12, 4, 1]);
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 pub fn c_strides(shape: &[usize]) -> Vec<isize> {
     let mut strides = vec![0isize; shape.len()];
     let mut acc = 1isize;
@@ -35,6 +40,12 @@ pub fn c_strides(shape: &[usize]) -> Vec<isize> {
 }
 
 /// The number of elements of `shape`, or an error when it overflows.
+///
+/// ```
+/// assert_eq!(ndgpu::layout::checked_size(&[2, 3])?, 6);
+/// assert!(ndgpu::layout::checked_size(&[usize::MAX, 2]).is_err());
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 pub fn checked_size(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
@@ -49,6 +60,13 @@ pub fn checked_size(shape: &[usize]) -> Result<usize> {
 }
 
 /// NumPy's broadcast of several shapes, with NumPy's error message.
+///
+/// ```
+/// // np.broadcast_shapes((3, 1), (4,)) == (3, 4)
+/// assert_eq!(ndgpu::layout::broadcast_shapes(&[&[3, 1], &[4]])?, vec![3, 4]);
+/// assert!(ndgpu::layout::broadcast_shapes(&[&[3], &[4]]).is_err());
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>> {
     let nd = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
     let mut out = vec![1usize; nd];
@@ -69,6 +87,12 @@ pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>> {
 
 impl Layout {
     /// The C-contiguous layout of `shape` at offset 0.
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 3]);
+    /// assert_eq!((l.strides(), l.offset()), (&[3, 1][..], 0));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout {
             shape: shape.to_vec(),
@@ -78,31 +102,70 @@ impl Layout {
     }
 
     /// Shape.
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[2, 3]).shape(), &[2, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
     /// Strides in elements.
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[2, 3]).t().strides(), &[1, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn strides(&self) -> &[isize] {
         &self.strides
     }
     /// Offset of the first element, in elements.
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let l = ndgpu::layout::Layout::contiguous(&[4]).slice(&s![1..])?;
+    /// assert_eq!(l.offset(), 1);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn offset(&self) -> usize {
         self.offset
     }
     /// Number of axes.
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[2, 3]).ndim(), 2);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
     /// Number of elements.
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[2, 3]).size(), 6);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn size(&self) -> usize {
         self.shape.iter().product()
     }
 
     /// NumPy's `C_CONTIGUOUS`: axes of length 1 are ignored, empty arrays are contiguous.
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 3]);
+    /// assert!(l.is_c_contiguous() && !l.t().is_c_contiguous());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn is_c_contiguous(&self) -> bool {
         Self::contiguous_in(self.shape.iter().zip(&self.strides).rev())
     }
     /// NumPy's `F_CONTIGUOUS`.
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 3]);
+    /// assert!(l.t().is_f_contiguous());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn is_f_contiguous(&self) -> bool {
         Self::contiguous_in(self.shape.iter().zip(&self.strides))
     }
@@ -123,6 +186,13 @@ impl Layout {
     }
 
     /// The lowest and highest element offsets addressed, or `None` for an empty layout.
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let l = ndgpu::layout::Layout::contiguous(&[10]).slice(&s![2..8;-2])?;
+    /// assert_eq!(l.extent(), Some((3, 7)));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn extent(&self) -> Option<(usize, usize)> {
         if self.size() == 0 {
             return None;
@@ -140,6 +210,13 @@ impl Layout {
     }
 
     /// Applies a slice specification; see [`s!`](crate::s).
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let l = ndgpu::layout::Layout::contiguous(&[10]).slice(&s![2..8;-2])?; // x[2:8][::-2]
+    /// assert_eq!(l.offsets().collect::<Vec<_>>(), vec![7, 5, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An index or range outside an axis, a zero step, or more indices than axes.
@@ -235,6 +312,12 @@ impl Layout {
 
     /// Reorders the axes: axis `i` of the result is axis `axes[i]` of `self`.
     ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 3, 4]).permute(&[2, 0, 1])?;
+    /// assert_eq!(l.strides(), &[1, 12, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `axes` is not a permutation of `0..ndim` (NumPy: `axes don't match array`).
     pub fn permute(&self, axes: &[usize]) -> Result<Layout> {
@@ -257,6 +340,11 @@ impl Layout {
     }
 
     /// Reverses the axes (NumPy's `.T`).
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[2, 3]).t().shape(), &[3, 2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn t(&self) -> Layout {
         Layout {
             shape: self.shape.iter().rev().copied().collect(),
@@ -266,6 +354,12 @@ impl Layout {
     }
 
     /// A layout of `shape` that repeats this one along new or length-1 axes (stride 0).
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[3]).broadcast_to(&[2, 3])?;
+    /// assert_eq!(l.strides(), &[0, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The shapes are not compatible (NumPy's message).
@@ -300,6 +394,13 @@ impl Layout {
 
     /// The layout of `shape` over the same elements in C order, when the
     /// strides allow it without a copy (NumPy's `_attempt_nocopy_reshape`).
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 3]);
+    /// assert!(l.reshape_view(&[3, 2]).is_some());
+    /// assert!(l.t().reshape_view(&[6]).is_none()); // a transpose needs a copy
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn reshape_view(&self, shape: &[usize]) -> Option<Layout> {
         if self.is_c_contiguous() {
             let mut l = Layout::contiguous(shape);
@@ -354,6 +455,11 @@ impl Layout {
     }
 
     /// Drops every axis of length 1.
+    ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[1, 3, 1]).squeeze().shape(), &[3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn squeeze(&self) -> Layout {
         let (shape, strides) = self
             .shape
@@ -371,6 +477,11 @@ impl Layout {
 
     /// Inserts an axis of length 1 at `axis` (`0..=ndim`).
     ///
+    /// ```
+    /// assert_eq!(ndgpu::layout::Layout::contiguous(&[3]).expand_dims(1)?.shape(), &[3, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `axis > ndim` (NumPy's `AxisError` wording).
     pub fn expand_dims(&self, axis: usize) -> Result<Layout> {
@@ -387,6 +498,12 @@ impl Layout {
     }
 
     /// Element offsets in logical C order.
+    ///
+    /// ```
+    /// let l = ndgpu::layout::Layout::contiguous(&[2, 2]).t();
+    /// assert_eq!(l.offsets().collect::<Vec<_>>(), vec![0, 2, 1, 3]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn offsets(&self) -> Offsets<'_> {
         Offsets {
             layout: self,
@@ -400,6 +517,14 @@ impl Layout {
     }
 
     /// NumPy's `may_share_memory` for two layouts over one buffer: do their extents overlap?
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let l = ndgpu::layout::Layout::contiguous(&[4]);
+    /// let (even, odd) = (l.slice(&s![..;2])?, l.slice(&s![1..;2])?);
+    /// assert!(even.may_overlap(&odd)); // np.may_share_memory
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn may_overlap(&self, other: &Layout) -> bool {
         match (self.extent(), other.extent()) {
             (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
@@ -410,6 +535,14 @@ impl Layout {
     /// NumPy's `shares_memory` for two layouts over one buffer: is some
     /// element addressed by both? Exact: it marks the elements of one in a
     /// bitmap over the common extent and probes it with the other.
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let l = ndgpu::layout::Layout::contiguous(&[4]);
+    /// let (even, odd) = (l.slice(&s![..;2])?, l.slice(&s![1..;2])?);
+    /// assert!(!even.overlaps(&odd)); // np.shares_memory
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn overlaps(&self, other: &Layout) -> bool {
         let (Some((a0, a1)), Some((b0, b1))) = (self.extent(), other.extent()) else {
             return false;

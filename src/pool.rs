@@ -427,6 +427,16 @@ impl LeakGuard {
     /// Waits for queued work, then checks that every array buffer allocated
     /// since the guard was made has been given back.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let guard = dev.leak_check();
+    /// let tmp = Array::<f32>::zeros(&dev, &[8])?;
+    /// drop(tmp);
+    /// guard.finish()?; // every buffer came back
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Leak`] listing each live buffer with its size, label and the
     /// source location that allocated it.

@@ -44,6 +44,12 @@ const W0: u32 = 0x9E37_79B9;
 const W1: u32 = 0xBB67_AE85;
 
 /// One Philox 4x32-10 block: four words from a counter and a key.
+///
+/// ```
+/// let w = ndgpu::random::philox4x32([0, 0, 0, 0], [0, 0]);
+/// assert_eq!(w, ndgpu::random::philox4x32([0, 0, 0, 0], [0, 0])); // counter-based: same input, same block
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 pub fn philox4x32(ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let (mut c, mut k) = (ctr, key);
     for r in 0..10 {
@@ -95,6 +101,14 @@ fn key(seed: u64) -> [u32; 2] {
 }
 
 /// Word `w` of the stream for `seed`.
+///
+/// ```
+/// use ndgpu::Device;
+/// let dev = Device::cpu();
+/// let w = ndgpu::random::word(7, 5);
+/// assert_eq!(ndgpu::random::bits(&dev, &[8], 7)?.to_vec()?[5], w);
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 pub fn word(seed: u64, w: u32) -> u32 {
     philox4x32([w / 4, 0, 0, 0], key(seed))[(w % 4) as usize]
 }
@@ -314,6 +328,14 @@ pub fn bits_at(dev: &Device, shape: &[usize], seed: u64, offset: u64) -> Result<
 }
 
 /// The raw stream from word 0; see [`bits_at`].
+///
+/// ```
+/// use ndgpu::Device;
+/// let dev = Device::cpu();
+/// let a = ndgpu::random::bits(&dev, &[4], 7)?; // bit_generator.random_raw(4), our stream
+/// assert_eq!(a.to_vec()?, ndgpu::random::bits_at(&dev, &[4], 7, 0)?.to_vec()?);
+/// # Ok::<(), ndgpu::Error>(())
+/// ```
 ///
 /// # Errors
 /// As [`bits_at`].

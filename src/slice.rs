@@ -40,6 +40,13 @@ pub struct NewAxis;
 
 impl SliceElem {
     /// Applies a step to a range (`s![a..b;k]`).
+    ///
+    /// ```
+    /// use ndgpu::s;
+    /// let e = ndgpu::SliceElem::from(1..7).with_step(2); // s![1..7;2], NumPy's x[1:7:2]
+    /// assert_eq!(e, s![1..7;2][0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn with_step(self, k: isize) -> SliceElem {
         match self {
             SliceElem::Slice { start, end, .. } => SliceElem::Slice {

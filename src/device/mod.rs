@@ -212,6 +212,13 @@ impl Device {
     /// than one CPU core. `NDGPU_DEVICE=cpu|gpu` overrides the choice
     /// (`gpu` means [`Device::gpu`], software adapters included).
     ///
+    /// ```
+    /// use ndgpu::Device;
+    /// let dev = Device::new()?; // a hardware GPU, else the CPU backend
+    /// println!("{}", dev.info());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Only with `NDGPU_DEVICE=gpu` when no adapter opens, or an unknown
     /// `NDGPU_DEVICE` value.
@@ -235,6 +242,14 @@ impl Device {
     /// A device by name: `"cpu"` ([`Device::cpu`]), `"gpu"` ([`Device::gpu`])
     /// or `"auto"` ([`Device::new`]); what the examples' `--device` takes.
     ///
+    /// ```
+    /// use ndgpu::Device;
+    /// let dev = Device::by_name("cpu")?;
+    /// assert!(dev.is_cpu());
+    /// assert!(Device::by_name("tpu").is_err());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// An unknown name, or no adapter for `"gpu"`.
     pub fn by_name(name: &str) -> Result<Device> {
@@ -250,6 +265,15 @@ impl Device {
 
     /// Any wgpu adapter, software ones (lavapipe) included; hardware first.
     ///
+    /// ```
+    /// use ndgpu::Device;
+    /// match Device::gpu() {
+    ///     Ok(g) => assert!(!g.is_cpu()),
+    ///     Err(e) => assert!(e.to_string().contains("no GPU adapter")),
+    /// }
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::NoAdapter`] with how to get one.
     pub fn gpu() -> Result<Device> {
@@ -261,6 +285,13 @@ impl Device {
     }
 
     /// The CPU backend.
+    ///
+    /// ```
+    /// use ndgpu::Device;
+    /// let dev = Device::cpu();
+    /// assert_eq!(dev.info().backend, "cpu");
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn cpu() -> Device {
         Device {
             inner: Arc::new(Inner {
@@ -278,6 +309,14 @@ impl Device {
 
     /// Every adapter wgpu finds (with `WGPU_BACKEND` and `WGPU_ADAPTER_NAME`
     /// applied), in the order [`Device::gpu`] prefers them.
+    ///
+    /// ```
+    /// use ndgpu::Device;
+    /// for a in Device::adapters() {
+    ///     println!("{} ({})", a.info, a.driver);
+    /// }
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn adapters() -> Vec<AdapterSummary> {
         ranked(false)
             .unwrap_or_default()
@@ -297,6 +336,13 @@ impl Device {
     }
 
     /// Name, backend and kind.
+    ///
+    /// ```
+    /// use ndgpu::Device;
+    /// let dev = Device::cpu();
+    /// assert_eq!(dev.info().name, "cpu");
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn info(&self) -> &DeviceInfo {
         &self.inner.info
     }
@@ -310,11 +356,27 @@ impl Device {
     }
 
     /// Is this the CPU backend?
+    ///
+    /// ```
+    /// use ndgpu::Device;
+    /// let dev = Device::cpu();
+    /// assert!(dev.is_cpu());
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn is_cpu(&self) -> bool {
         matches!(self.inner.backend, Backend::Cpu(_))
     }
 
     /// Submits recorded work and waits for it.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::ones(&dev, &[4])?;
+    /// a.add_scalar_inplace(1.0)?;
+    /// dev.synchronize()?; // waits for recorded work (cupy: Device.synchronize())
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// A GPU error while waiting; [`Error::Device`] or [`Error::DeviceLost`]
@@ -327,6 +389,15 @@ impl Device {
     }
 
     /// The pool's statistics.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[256])?;
+    /// assert!(dev.memory().live_bytes >= 1024);
+    /// drop(a);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn memory(&self) -> MemoryStats {
         match &self.inner.backend {
             Backend::Cpu(p) => p.stats(),
@@ -379,6 +450,15 @@ impl Device {
     }
 
     /// Gives cached, unused buffers back to the driver or the allocator.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// drop(Array::<f32>::zeros(&dev, &[256])?);
+    /// dev.trim(); // cupy: MemoryPool.free_all_blocks()
+    /// assert_eq!(dev.memory().cached_bytes, 0);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn trim(&self) {
         match &self.inner.backend {
             Backend::Cpu(p) => p.trim(),

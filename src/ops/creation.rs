@@ -35,6 +35,14 @@ impl<T: Element> Array<T> {
     /// NumPy's `np.arange(start, stop, step)`: `start + i * step` for every
     /// `i` with the value before `stop`, computed on the device.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::arange(&dev, 2, 11, 3)?; // np.arange(2, 11, 3)
+    /// assert_eq!(a.to_vec()?, vec![2, 5, 8]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// A zero step; out of memory.
     #[track_caller]
@@ -86,6 +94,14 @@ impl<T: Element> Array<T> {
 
     /// NumPy's `np.full_like(a, v)`: a new array of `a`'s shape.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2])?;
+    /// assert_eq!(Array::full_like(&a, 3.0)?.to_vec()?, vec![3.0, 3.0]); // np.full_like(a, 3)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -94,6 +110,14 @@ impl<T: Element> Array<T> {
     }
 
     /// NumPy's `np.zeros_like(a)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::ones(&dev, &[2])?;
+    /// assert_eq!(Array::zeros_like(&a)?.to_vec()?, vec![0, 0]); // np.zeros_like(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Out of memory.
@@ -104,6 +128,14 @@ impl<T: Element> Array<T> {
 
     /// NumPy's `np.ones_like(a)`.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::zeros(&dev, &[2])?;
+    /// assert_eq!(Array::ones_like(&a)?.to_vec()?, vec![1, 1]); // np.ones_like(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -113,6 +145,14 @@ impl<T: Element> Array<T> {
 
     /// NumPy's `np.eye(n)`: zeros, then ones written through the diagonal
     /// seen as a view (stride n + 1) of the flattened matrix.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let e = Array::<f32>::eye(&dev, 2)?; // np.eye(2)
+    /// assert_eq!(e.to_vec()?, vec![1.0, 0.0, 0.0, 1.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Out of memory.
@@ -129,6 +169,14 @@ impl<T: Element> Array<T> {
 impl<T: Float> Array<T> {
     /// NumPy's `np.linspace(start, stop, num)`: `num` evenly spaced values,
     /// the last exactly `stop`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::linspace(&dev, 0.0, 1.0, 5)?; // np.linspace(0, 1, 5)
+    /// assert_eq!(a.to_vec()?, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Out of memory.

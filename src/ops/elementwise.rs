@@ -182,6 +182,15 @@ impl<T: Element> Array<T> {
 
     /// Elementwise `op` into a new array (`np.add(a, b)` and friends).
     ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let b = Array::from_slice(&dev, &[10, 20], &[2])?;
+    /// assert_eq!(a.binary(BinaryOp::Add, &b)?.to_vec()?, vec![11, 22]); // np.add(a, b)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Shapes that do not broadcast; arrays on different devices.
     #[track_caller]
@@ -192,6 +201,15 @@ impl<T: Element> Array<T> {
 
     /// `self = self op other`, in place through any view (`a += b`).
     ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// a.binary_inplace(BinaryOp::Mul, &Array::from_slice(&dev, &[3, 4], &[2])?)?; // a *= b
+    /// assert_eq!(a.to_vec()?, vec![3, 8]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `self`; `other` does not broadcast to `self`'s shape.
     pub fn binary_inplace(&self, op: BinaryOp, other: &Array<T>) -> Result<()> {
@@ -200,6 +218,16 @@ impl<T: Element> Array<T> {
 
     /// `out[...] = self op other` (NumPy's `out=`).
     ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let out = Array::<i32>::zeros(&dev, &[2])?;
+    /// a.binary_into(BinaryOp::Sub, &a, &out)?; // np.subtract(a, a, out=out)
+    /// assert_eq!(out.to_vec()?, vec![0, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `out`; `out` cannot hold the broadcast shape.
     pub fn binary_into(&self, op: BinaryOp, other: &Array<T>, out: &Array<T>) -> Result<()> {
@@ -207,6 +235,14 @@ impl<T: Element> Array<T> {
     }
 
     /// `self op s` into a new array.
+    ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[7, -7], &[2])?;
+    /// assert_eq!(a.binary_scalar(BinaryOp::Rem, 3)?.to_vec()?, vec![1, 2]); // a % 3, Python's modulo
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Out of memory.
@@ -217,6 +253,15 @@ impl<T: Element> Array<T> {
     }
 
     /// `self = self op s`, in place.
+    ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[2.0f32, 3.0], &[2])?;
+    /// a.binary_scalar_inplace(BinaryOp::Pow, 2.0)?; // a **= 2
+    /// assert_eq!(a.to_vec()?, vec![4.0, 9.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Read-only `self`.
@@ -296,6 +341,14 @@ impl<T: Element> Array<T> {
 
     /// `s op self` into a new array (`2 - a`).
     ///
+    /// ```
+    /// use ndgpu::{Array, BinaryOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// assert_eq!(a.scalar_binary(10, BinaryOp::Sub)?.to_vec()?, vec![9, 8]); // 10 - a
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -313,6 +366,15 @@ impl<T: Element> Array<T> {
 
     /// Elementwise comparison into a `u32` mask of 1s and 0s.
     ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// let b = Array::from_slice(&dev, &[3, 3], &[2])?;
+    /// assert_eq!(a.compare(CmpOp::Gt, &b)?.to_vec()?, vec![0, 1]); // a > b
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Shapes that do not broadcast.
     #[track_caller]
@@ -323,6 +385,14 @@ impl<T: Element> Array<T> {
 
     /// Comparison with a scalar into a `u32` mask.
     ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// assert_eq!(a.compare_scalar(CmpOp::Eq, 5)?.to_vec()?, vec![0, 1]); // a == 5
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -332,6 +402,16 @@ impl<T: Element> Array<T> {
     }
 
     /// Comparison into a caller's mask (`out=`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// let m = Array::<u32>::zeros(&dev, &[2])?;
+    /// a.compare_into(CmpOp::Le, &a, &m)?; // np.less_equal(a, a, out=m)
+    /// assert_eq!(m.to_vec()?, vec![1, 1]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Read-only `out`; `out` cannot hold the broadcast shape.
@@ -348,6 +428,14 @@ impl<T: Element> Array<T> {
 
     /// A unary op into a new array.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device, UnaryOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1, 2], &[2])?;
+    /// assert_eq!(a.unary(UnaryOp::Abs)?.to_vec()?, vec![1, 2]); // np.abs(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -358,6 +446,15 @@ impl<T: Element> Array<T> {
 
     /// A unary op in place.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device, UnaryOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1, 2], &[2])?;
+    /// a.unary_inplace(UnaryOp::Neg)?; // np.negative(a, out=a)
+    /// assert_eq!(a.to_vec()?, vec![1, -2]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `self`.
     pub fn unary_inplace(&self, op: UnaryOp) -> Result<()> {
@@ -366,6 +463,16 @@ impl<T: Element> Array<T> {
 
     /// A unary op into a caller's array.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device, UnaryOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.0f32, 2.0], &[2])?;
+    /// let out = Array::<f32>::zeros(&dev, &[2])?;
+    /// a.unary_into(UnaryOp::Relu, &out)?; // np.maximum(a, 0, out=out)
+    /// assert_eq!(out.to_vec()?, vec![0.0, 2.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `out`; `out` cannot hold `self`'s shape.
     pub fn unary_into(&self, op: UnaryOp, out: &Array<T>) -> Result<()> {
@@ -373,6 +480,16 @@ impl<T: Element> Array<T> {
     }
 
     /// `np.where(mask, a, b)`: `a` where `mask != 0`, else `b`, broadcast together.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[1u32, 0], &[2])?;
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let b = Array::from_slice(&dev, &[10, 20], &[2])?;
+    /// assert_eq!(Array::where_(&m, &a, &b)?.to_vec()?, vec![1, 20]); // np.where(m, a, b)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Shapes that do not broadcast; arrays on different devices.
@@ -395,6 +512,14 @@ impl<T: Element> Array<T> {
 
     /// `np.clip(a, lo, hi)` into a new array.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-5, 3, 9], &[3])?;
+    /// assert_eq!(a.clip(0, 4)?.to_vec()?, vec![0, 3, 4]); // np.clip(a, 0, 4)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -404,6 +529,15 @@ impl<T: Element> Array<T> {
     }
 
     /// `np.clip(a, lo, hi, out=a)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-5, 3, 9], &[3])?;
+    /// a.clip_inplace(0, 4)?; // np.clip(a, 0, 4, out=a)
+    /// assert_eq!(a.to_vec()?, vec![0, 3, 4]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Read-only `self`.
@@ -422,6 +556,14 @@ impl<T: Float> Array<T> {
 
     /// A float op (`exp`, `sqrt`, ...) into a new array.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device, FloatOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[0.0f32, 4.0], &[2])?;
+    /// assert_eq!(a.float_op(FloatOp::Sqrt)?.to_vec()?, vec![0.0, 2.0]); // np.sqrt(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Out of memory.
     #[track_caller]
@@ -432,6 +574,15 @@ impl<T: Float> Array<T> {
 
     /// A float op in place.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device, FloatOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[0.4f32, 1.6], &[2])?;
+    /// a.float_op_inplace(FloatOp::Floor)?; // np.floor(a, out=a)
+    /// assert_eq!(a.to_vec()?, vec![0.0, 1.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Read-only `self`.
     pub fn float_op_inplace(&self, op: FloatOp) -> Result<()> {
@@ -439,6 +590,16 @@ impl<T: Float> Array<T> {
     }
 
     /// A float op into a caller's array.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, FloatOp};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[0.0f32], &[1])?;
+    /// let out = Array::<f32>::zeros(&dev, &[1])?;
+    /// a.float_op_into(FloatOp::Exp, &out)?; // np.exp(a, out=out)
+    /// assert_eq!(out.to_vec()?, vec![1.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Read-only `out`; `out` cannot hold `self`'s shape.

@@ -684,6 +684,14 @@ impl<T: Element> Array<T> {
 
     /// Product over `axes`; an empty product is 1.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[2, 2])?;
+    /// assert_eq!(a.prod(1, false)?.to_vec()?, vec![2, 12]); // a.prod(axis=1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// An axis out of range or repeated.
     pub fn prod(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
@@ -691,6 +699,14 @@ impl<T: Element> Array<T> {
     }
 
     /// Maximum over `axes`; NaN propagates.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Axes, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.0f32, f32::NAN, 3.0], &[3])?;
+    /// assert!(a.max(Axes::All, false)?.item()?.is_nan()); // np.max: NaN wins
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An empty reduction (NumPy: `zero-size array to reduction operation
@@ -700,6 +716,14 @@ impl<T: Element> Array<T> {
     }
 
     /// Minimum over `axes`; NaN propagates.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[4, 2, 3, 1], &[2, 2])?;
+    /// assert_eq!(a.min(0, true)?.to_vec()?, vec![3, 1]); // a.min(axis=0, keepdims=True)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An empty reduction; an axis out of range.
@@ -762,6 +786,14 @@ impl<T: Element> Array<T> {
 impl Array<u32> {
     /// Is any element nonzero along `axes`? A `u32` mask (NumPy's `any`).
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[0u32, 0, 1, 0], &[2, 2])?;
+    /// assert_eq!(m.any(1, false)?.to_vec()?, vec![0, 1]); // m.any(axis=1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// An axis out of range.
     pub fn any(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
@@ -776,6 +808,14 @@ impl Array<u32> {
     }
 
     /// Are all elements nonzero along `axes`? A `u32` mask (NumPy's `all`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[1u32, 1, 1, 0], &[2, 2])?;
+    /// assert_eq!(m.all(1, false)?.to_vec()?, vec![1, 0]); // m.all(axis=1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An axis out of range.
@@ -792,6 +832,14 @@ impl Array<u32> {
 impl<T: Float> Array<T> {
     /// Mean over `axes` (NumPy's `mean`); NaN for an empty reduction.
     ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.0f32, 2.0, 3.0, 6.0], &[2, 2])?;
+    /// assert_eq!(a.mean(0, false)?.to_vec()?, vec![2.0, 4.0]); // a.mean(axis=0)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// An axis out of range.
     pub fn mean(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
@@ -804,6 +852,15 @@ impl<T: Float> Array<T> {
 
     /// Variance with `ddof` delta degrees of freedom (NumPy's `var`): the mean
     /// of squared deviations from the mean, two passes for accuracy.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Axes, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.0f32, 2.0, 3.0, 4.0], &[4])?;
+    /// assert_eq!(a.var(Axes::All, 0, false)?.item()?, 1.25); // np.var(a)
+    /// assert!((a.var(Axes::All, 1, false)?.item()? - 5.0 / 3.0).abs() < 1e-6); // ddof=1
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An axis out of range.
@@ -826,6 +883,14 @@ impl<T: Float> Array<T> {
     }
 
     /// Standard deviation (NumPy's `std`): the square root of [`var`](Array::var).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Axes, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.0f32, 3.0], &[2])?;
+    /// assert_eq!(a.std(Axes::All, 0, false)?.item()?, 1.0); // np.std(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     ///
     /// # Errors
     /// An axis out of range.
