@@ -532,9 +532,9 @@ impl<T: Element> Array<T> {
     }
 
     /// A GPU reduction whose input (or mean) is larger than one storage
-    /// binding. The input is copied with its kept axes first and reduced
-    /// axes last into a contiguous `(m, r)` temporary (one copy of the
-    /// input, the windowed elementwise copy), then reduced in pieces that
+    /// binding. The input is seen with its kept axes first and reduced
+    /// axes last as a contiguous `(m, r)` array (a view when its layout
+    /// allows, else one windowed copy), then reduced in pieces that
     /// fit a binding: whole rows when a row fits (each piece copied out and
     /// reduced by the usual kernels), else each row in chunks whose partial
     /// results are combined on the host with NumPy's rules (a NaN wins,
@@ -544,10 +544,12 @@ impl<T: Element> Array<T> {
         let kept: Vec<usize> = (0..self.ndim()).filter(|&d| !sp.is_red[d]).collect();
         let redax: Vec<usize> = (0..self.ndim()).filter(|&d| sp.is_red[d]).collect();
         let perm: Vec<usize> = kept.iter().chain(&redax).copied().collect();
-        let t = self.permute(&perm)?.copy()?.reshape(&[m, r])?;
-        // One mean per output, in C order (a fresh, contiguous array).
+        // A view when the input already lies kept-axes-first in C order
+        // (a full reduction of a contiguous array), else one copy.
+        let t = self.permute(&perm)?.reshape(&[m, r])?;
+        // One mean per output, in C order (a view of the fresh mean).
         let mflat = match mean {
-            Some(mu) => Some(mu.copy()?.reshape(&[m])?),
+            Some(mu) => Some(mu.reshape(&[m])?),
             None => None,
         };
         let budget = ((self.gpu().max_binding / 2) as usize / T::DTYPE.size()).max(1);
