@@ -359,17 +359,17 @@ impl Gpu {
         source: impl FnOnce() -> String,
         nbuf: usize,
     ) -> Result<Arc<wgpu::ComputePipeline>> {
-        self.pipeline_for(PipelineKey::Named(key.to_string()), source, nbuf)
+        self.pipeline_for(&PipelineKey::Named(key.to_string()), source, nbuf)
     }
 
     /// The cached pipeline for `key`, compiled from `source` on first use.
     pub(crate) fn pipeline_for(
         &self,
-        key: PipelineKey,
+        key: &PipelineKey,
         source: impl FnOnce() -> String,
         nbuf: usize,
     ) -> Result<Arc<wgpu::ComputePipeline>> {
-        if let Some(p) = locked(&self.pipelines).get(&key) {
+        if let Some(p) = locked(&self.pipelines).get(key) {
             return Ok(p.clone());
         }
         self.check()?;
@@ -379,7 +379,8 @@ impl Gpu {
         }
         let p = Arc::new(api::pipeline(&self.device, &src, &self.bgl(nbuf))?);
         bump(&self.counters.pipelines_compiled, 1);
-        locked(&self.pipelines).insert(key, p.clone());
+        // The key is cloned only here, on a miss.
+        locked(&self.pipelines).insert(key.clone(), p.clone());
         Ok(p)
     }
 

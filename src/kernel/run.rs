@@ -244,11 +244,11 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                     pn as u64
                 };
                 let wg = key.wg;
-                let pipeline = gpu.pipeline_for(
-                    PipelineKey::Kernel(Box::new(key.clone())),
-                    || super::wgsl::source(&key),
-                    bufs.len(),
-                )?;
+                let pk = PipelineKey::Kernel(Box::new(key));
+                let PipelineKey::Kernel(key) = &pk else {
+                    unreachable!("just built")
+                };
+                let pipeline = gpu.pipeline_for(&pk, || super::wgsl::source(key), bufs.len())?;
                 let w = bufs
                     .iter()
                     .zip(&piece.bind)
