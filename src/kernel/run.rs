@@ -301,6 +301,32 @@ fn windows(
     out
 }
 
+/// Per buffer, the window (byte offset aligned to `align`, bytes) that
+/// covers every element its operands reach; `binding[k]` names operand
+/// `k`'s buffer, and elements are `elem` bytes.
+pub(crate) fn binding_windows(
+    ls: &[Layout],
+    binding: &[impl Copy + Into<usize>],
+    nbuf: usize,
+    elem: u64,
+    align: u64,
+) -> Vec<(u64, u64)> {
+    let mut ext: Vec<Option<(usize, usize)>> = vec![None; nbuf];
+    for (k, l) in ls.iter().enumerate() {
+        if let Some((lo, hi)) = l.extent() {
+            let e = &mut ext[binding[k].into()];
+            *e = Some(e.map_or((lo, hi), |(a, c)| (a.min(lo), c.max(hi))));
+        }
+    }
+    ext.iter()
+        .map(|e| {
+            let (lo, hi) = e.unwrap_or((0, 0));
+            let off = lo as u64 * elem / align * align;
+            (off, (hi as u64 + 1) * elem - off)
+        })
+        .collect()
+}
+
 fn split(
     ls: Vec<Layout>,
     base: usize,
@@ -311,21 +337,7 @@ fn split(
     out: &mut Vec<Piece>,
 ) {
     // The elements each buffer's operands reach, in 4-byte elements.
-    let mut ext: Vec<Option<(usize, usize)>> = vec![None; nbuf];
-    for (k, l) in ls.iter().enumerate() {
-        if let Some((lo, hi)) = l.extent() {
-            let e = &mut ext[binding[k] as usize];
-            *e = Some(e.map_or((lo, hi), |(a, c)| (a.min(lo), c.max(hi))));
-        }
-    }
-    let bind: Vec<(u64, u64)> = ext
-        .iter()
-        .map(|e| {
-            let (lo, hi) = e.unwrap_or((0, 0));
-            let off = (lo as u64 * 4) / align * align;
-            (off, (hi as u64 + 1) * 4 - off)
-        })
-        .collect();
+    let bind = binding_windows(&ls, binding, nbuf, 4, align);
     if bind.iter().all(|&(_, size)| size <= max) {
         let layouts = ls
             .iter()

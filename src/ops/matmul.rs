@@ -923,22 +923,8 @@ fn gpu_product<T: Element>(
             offset: c_off,
         },
     ];
-    let mut ext: Vec<Option<(usize, usize)>> = vec![None; bufs.len()];
-    for (j, l) in ls.iter().enumerate() {
-        if let Some((lo, hi)) = l.extent() {
-            let e = &mut ext[binding[j]];
-            *e = Some(e.map_or((lo, hi), |(a, c)| (a.min(lo), c.max(hi))));
-        }
-    }
     let size = T::DTYPE.size() as u64;
-    let win: Vec<(u64, u64)> = ext
-        .iter()
-        .map(|e| {
-            let (lo, hi) = e.unwrap_or((0, 0));
-            let off = lo as u64 * size / g.binding_align * g.binding_align;
-            (off, (hi as u64 + 1) * size - off)
-        })
-        .collect();
+    let win = crate::kernel::run::binding_windows(&ls, &binding, bufs.len(), size, g.binding_align);
     if win.iter().all(|&(_, bytes)| bytes <= g.max_binding) {
         let shift = |j: usize| (win[binding[j]].0 / size) as isize;
         let mut p = plan.clone();
