@@ -73,3 +73,100 @@ fn nan_s(x: f32) -> bool {
 fn nan_v(x: vec4<f32>) -> vec4<bool> {
     return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
 }
+fn inf_s(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// Float helpers that keep the digits the plain formulas lose. Near 0 they
+// are series: llvmpipe's log and exp have absolute, not relative, accuracy
+// there, so Goldberg's and Kahan's corrections do not help.
+// log(1 + x) = 2 atanh(s), s = x / (2 + x), |s| < 0.2 for |x| < 0.5.
+fn h_log1p(x: f32) -> f32 {
+    if (abs(x) < 0.5) {
+        let s = x / (2.0 + x);
+        let z = s * s;
+        return 2.0 * s * (1.0 + z * (1.0 / 3.0 + z * (0.2 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z / 11.0)))));
+    }
+    return log(1.0 + x);
+}
+// exp(x) - 1: Taylor to x^9 for |x| < 0.5 (the remainder is below 1e-8 relative).
+fn h_expm1(x: f32) -> f32 {
+    if (abs(x) < 0.5) {
+        return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0
+            + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x * (1.0 / 40320.0 + x / 362880.0))))))));
+    }
+    return exp(x) - 1.0;
+}
+fn h_sinh(x: f32) -> f32 {
+    let a = abs(x);
+    if (a < 1.0) {
+        let e = h_expm1(a);
+        let r = 0.5 * (e + e / (e + 1.0));
+        return select(r, -r, x < 0.0);
+    }
+    return sinh(x);
+}
+fn h_asinh(x: f32) -> f32 {
+    let a = abs(x);
+    var r: f32;
+    if (a > 1.0e18) {
+        r = log(a) + 0.6931471805599453;
+    } else {
+        r = h_log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
+    }
+    return select(r, -r, (bitcast<u32>(x) >> 31u) == 1u);
+}
+fn h_atanh(x: f32) -> f32 {
+    return 0.5 * h_log1p(2.0 * x / (1.0 - x));
+}
+fn h_hypot(a: f32, b: f32) -> f32 {
+    let x = abs(a);
+    let y = abs(b);
+    if (inf_s(x) || inf_s(y)) { return bitcast<f32>(0x7f800000u); }
+    if (nan_s(x) || nan_s(y)) { return a + b; }
+    let m = max(x, y);
+    let n = min(x, y);
+    if (m == 0.0) { return 0.0; }
+    let r = n / m;
+    return m * sqrt(1.0 + r * r);
+}
+fn h_copysign(a: f32, b: f32) -> f32 {
+    return bitcast<f32>((bitcast<u32>(a) & 0x7fffffffu) | (bitcast<u32>(b) & 0x80000000u));
+}
+// NumPy's floor_divide for floats (npymath's divmod quotient); WGSL's `%`
+// is a - b * trunc(a / b), exact while |a / b| < 2^24.
+fn h_floordiv_f32(a: f32, b: f32) -> f32 {
+    if (b == 0.0) { return a / b; }
+    let m = a % b;
+    var d = (a - m) / b;
+    if (m != 0.0 && ((b < 0.0) != (m < 0.0))) { d = d - 1.0; }
+    if (d == 0.0) { return h_copysign(0.0, a / b); }
+    let f = floor(d);
+    return select(f, f + 1.0, d - f > 0.5);
+}
+// atan within a few ulps (Cephes' atanf); WGSL's builtin may be 4096 off.
+fn h_atan(v: f32) -> f32 {
+    var x = abs(v);
+    var y = 0.0;
+    if (x > 2.414213562373095) {
+        y = 1.5707963267948966;
+        x = -1.0 / x;
+    } else if (x > 0.4142135623730950) {
+        y = 0.7853981633974483;
+        x = (x - 1.0) / (x + 1.0);
+    }
+    let z = x * x;
+    y = y + ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * x + x);
+    return h_copysign(y, v);
+}
+fn h_atan2(y: f32, x: f32) -> f32 {
+    let pi = 3.141592653589793;
+    if (nan_s(x) || nan_s(y)) { return x + y; }
+    let xneg = (bitcast<u32>(x) >> 31u) == 1u;
+    if (inf_s(x) && inf_s(y)) { return h_copysign(select(0.25 * pi, 0.75 * pi, xneg), y); }
+    if (y == 0.0 || inf_s(x)) { return h_copysign(select(0.0, pi, xneg), y); }
+    if (x == 0.0 || inf_s(y)) { return h_copysign(0.5 * pi, y); }
+    var r = h_atan(abs(y) / abs(x));
+    if (xneg) { r = pi - r; }
+    return h_copysign(r, y);
+}

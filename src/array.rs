@@ -1,6 +1,8 @@
 //! `Array<T>`: a buffer handle, a layout and flags.
 
 use std::fmt;
+
+use bytemuck::Zeroable;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -108,10 +110,11 @@ impl<T: Element> Array<T> {
         Array::uninit(dev, shape)?.fresh(|a| match &a.storage {
             Storage::Cpu(s) => {
                 let mut g = crate::device::cpu::lock(s);
-                bytemuck::cast_slice_mut::<u64, T>(&mut g)[..n].copy_from_slice(data);
+                bytemuck::cast_slice_mut::<u64, T::Repr>(&mut g)[..n]
+                    .copy_from_slice(&T::reprs(data));
                 Ok(())
             }
-            Storage::Gpu(s) => a.gpu().upload(s, bytemuck::cast_slice(data)),
+            Storage::Gpu(s) => a.gpu().upload(s, bytemuck::cast_slice(&T::reprs(data))),
         })
     }
 
@@ -163,7 +166,7 @@ impl<T: Element> Array<T> {
     /// Unsupported dtype; out of memory.
     #[track_caller]
     pub fn zeros(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
-        Array::full(dev, shape, T::zero())
+        Array::full(dev, shape, T::from_f64(0.0))
     }
 
     /// Ones (NumPy's `np.ones`).
@@ -180,7 +183,7 @@ impl<T: Element> Array<T> {
     /// Unsupported dtype; out of memory.
     #[track_caller]
     pub fn ones(dev: &Device, shape: &[usize]) -> Result<Array<T>> {
-        Array::full(dev, shape, T::one())
+        Array::full(dev, shape, T::from_f64(1.0))
     }
 
     /// Runs `f` on a fresh array and returns it; when `f` fails the
@@ -398,6 +401,23 @@ impl<T: Element> Array<T> {
             device: self.device.clone(),
             writeable: Arc::new(AtomicBool::new(self.is_writeable())),
             base: Some(self.base.clone().unwrap_or_else(|| self.writeable.clone())),
+            broadcast: self.broadcast,
+            _t: PhantomData,
+        }
+    }
+
+    /// The same elements seen as another element type of the same stored
+    /// size: the same buffer, layout and flags (a `bool` array as its `u32`
+    /// words of 0 and 1, for instance). Crate-internal: only for types whose
+    /// stored words are valid values of both.
+    pub(crate) fn reinterpret<U: Element>(&self) -> Array<U> {
+        debug_assert_eq!(T::DTYPE.size(), U::DTYPE.size());
+        Array {
+            storage: self.storage.clone(),
+            layout: self.layout.clone(),
+            device: self.device.clone(),
+            writeable: self.writeable.clone(),
+            base: self.base.clone(),
             broadcast: self.broadcast,
             _t: PhantomData,
         }
@@ -636,7 +656,7 @@ impl<T: Element> Array<T> {
     /// # Errors
     /// A GPU error during readback.
     pub fn to_vec(&self) -> Result<Vec<T>> {
-        let mut out = vec![T::zero(); self.len()];
+        let mut out = vec![T::default(); self.len()];
         self.read_into(&mut out)?;
         Ok(out)
     }
@@ -664,11 +684,25 @@ impl<T: Element> Array<T> {
                 out.len()
             )));
         }
+        let Some(words) = T::reprs_mut(out) else {
+            // A type stored in another form (bool): read the storage, convert.
+            let mut tmp = vec![T::Repr::zeroed(); out.len()];
+            self.read_reprs(&mut tmp)?;
+            for (o, &r) in out.iter_mut().zip(&tmp) {
+                *o = T::from_repr(r);
+            }
+            return Ok(());
+        };
+        self.read_reprs(words)
+    }
+
+    /// [`read_into`](Array::read_into) of the stored form.
+    fn read_reprs(&self, out: &mut [T::Repr]) -> Result<()> {
         match &self.storage {
             Storage::Cpu(s) => {
                 let g = crate::device::cpu::read(s);
                 crate::device::cpu::gather_into(
-                    bytemuck::cast_slice::<u64, T>(&g),
+                    bytemuck::cast_slice::<u64, T::Repr>(&g),
                     &self.layout,
                     out,
                 );
@@ -698,11 +732,11 @@ impl<T: Element> Array<T> {
             Storage::Cpu(_) => self.to_vec(),
             Storage::Gpu(_) => {
                 let (src, off) = self.contiguous_source()?;
-                let mut out = vec![T::zero(); self.len()];
+                let mut out = vec![T::Repr::zeroed(); self.len()];
                 self.gpu()
                     .read_async(&src, off, bytemuck::cast_slice_mut(&mut out))
                     .await?;
-                Ok(out)
+                Ok(out.into_iter().map(T::from_repr).collect())
             }
         }
     }
@@ -766,14 +800,18 @@ impl<T: Element> fmt::Display for Array<T> {
         let data = self.to_vec().map_err(|_| fmt::Error)?;
         let shape = self.shape();
         let s = match T::DTYPE {
-            DType::F32 => crate::format::format_array(
-                crate::format::Values::F32(bytemuck::cast_slice(&data)),
-                shape,
-            ),
-            DType::F64 => crate::format::format_array(
-                crate::format::Values::F64(bytemuck::cast_slice(&data)),
-                shape,
-            ),
+            DType::F32 => {
+                let v: Vec<f32> = data.iter().map(|x| x.to_f64() as f32).collect();
+                crate::format::format_array(crate::format::Values::F32(&v), shape)
+            }
+            DType::F64 => {
+                let v: Vec<f64> = data.iter().map(|x| x.to_f64()).collect();
+                crate::format::format_array(crate::format::Values::F64(&v), shape)
+            }
+            DType::Bool => {
+                let v: Vec<bool> = data.iter().map(|x| x.to_f64() != 0.0).collect();
+                crate::format::format_array(crate::format::Values::Bool(&v), shape)
+            }
             _ => {
                 let v: Vec<i64> = data.iter().map(|x| x.to_f64() as i64).collect();
                 crate::format::format_array(crate::format::Values::I64(&v), shape)

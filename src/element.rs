@@ -13,6 +13,9 @@ pub enum DType {
     I32,
     /// 32-bit unsigned integer
     U32,
+    /// Boolean; stored as one 32-bit word (0 or 1) per element on both
+    /// backends, so GPU kernels read and write it without sharing words.
+    Bool,
 }
 
 impl DType {
@@ -23,9 +26,11 @@ impl DType {
             DType::F64 => "float64",
             DType::I32 => "int32",
             DType::U32 => "uint32",
+            DType::Bool => "bool",
         }
     }
-    /// Bytes per element.
+    /// Bytes per element in ndgpu's storage (4 for `bool`, whose NumPy
+    /// itemsize is 1).
     pub fn size(self) -> usize {
         match self {
             DType::F64 => 8,
@@ -40,7 +45,7 @@ impl DType {
         match self {
             DType::F32 => Some("f32"),
             DType::I32 => Some("i32"),
-            DType::U32 => Some("u32"),
+            DType::U32 | DType::Bool => Some("u32"),
             DType::F64 => None,
         }
     }
@@ -58,26 +63,35 @@ mod sealed {
     impl Sealed for f64 {}
     impl Sealed for i32 {}
     impl Sealed for u32 {}
+    impl Sealed for bool {}
 }
 
-/// A type an [`Array`](crate::Array) can hold: `f32`, `i32`, `u32` on every
-/// device, `f64` on the CPU backend.
+/// A type an [`Array`](crate::Array) can hold: `f32`, `i32`, `u32` and
+/// `bool` on every device, `f64` on the CPU backend.
+///
+/// Every element type has storage, views, transfers, printing, `astype`,
+/// equality and `where_`; arithmetic needs [`Number`] (every type but
+/// `bool`), and `exp`, `sqrt`, ... need [`Float`].
 pub trait Element:
-    sealed::Sealed
-    + bytemuck::Pod
-    + Default
-    + PartialEq
-    + PartialOrd
-    + Debug
-    + Display
-    + Send
-    + Sync
-    + 'static
+    sealed::Sealed + Copy + Default + PartialEq + PartialOrd + Debug + Display + Send + Sync + 'static
 {
     /// The dtype tag.
     const DTYPE: DType;
+    /// What one element is stored as: the type itself, or `u32` for `bool`.
+    #[doc(hidden)]
+    type Repr: bytemuck::Pod + Send + Sync;
+    #[doc(hidden)]
+    fn to_repr(self) -> Self::Repr;
+    #[doc(hidden)]
+    fn from_repr(r: Self::Repr) -> Self;
+    /// `data` as stored: borrowed where the type is its own storage.
+    #[doc(hidden)]
+    fn reprs(data: &[Self]) -> std::borrow::Cow<'_, [Self::Repr]>;
+    /// `data` as storage to write into, where the type is its own storage.
+    #[doc(hidden)]
+    fn reprs_mut(data: &mut [Self]) -> Option<&mut [Self::Repr]>;
     /// Converts from f64 as NumPy's `astype` does (truncation toward zero,
-    /// saturating for ints).
+    /// saturating for ints; nonzero is `true` for `bool`).
     fn from_f64(v: f64) -> Self;
     /// Widens to f64.
     fn to_f64(self) -> f64;
@@ -89,14 +103,22 @@ pub trait Element:
     /// NumPy's `astype` for one value: between integers the bits wrap
     /// (`int32(-1)` is `uint32(4294967295)`); float to integer truncates
     /// toward zero and saturates at the integer's range (NumPy leaves
-    /// out-of-range values undefined), NaN giving 0.
+    /// out-of-range values undefined), NaN giving 0; anything to `bool` is
+    /// `value != 0` (NaN is `true`).
     fn cast<U: Element>(self) -> U {
-        if !Self::DTYPE.is_float() && !U::DTYPE.is_float() {
+        if U::DTYPE == DType::Bool {
+            U::from_bits32(u32::from(self.to_f64() != 0.0))
+        } else if !Self::DTYPE.is_float() && !U::DTYPE.is_float() {
             U::from_bits32(self.to_bits32())
         } else {
             U::from_f64(self.to_f64())
         }
     }
+}
+
+/// The numeric element types (every type but `bool`): arithmetic,
+/// ordering reductions and products.
+pub trait Number: Element + bytemuck::Pod {
     /// Zero.
     fn zero() -> Self {
         Self::from_f64(0.0)
@@ -139,15 +161,42 @@ pub trait Element:
 
 /// Floating-point element types: the ops that only make sense for them
 /// (`exp`, `sqrt`, ...).
-pub trait Float: Element {
+pub trait Float: Number {
     #[doc(hidden)]
     fn unary_(self, op: crate::ops::elementwise::FloatOp) -> Self;
+    #[doc(hidden)]
+    fn fbinary_(self, op: crate::ops::elementwise::FloatBinaryOp, o: Self) -> Self;
+}
+
+/// The integer element types (`i32`, `u32`): bitwise ops and shifts.
+pub trait Integer: Number {}
+impl Integer for i32 {}
+impl Integer for u32 {}
+
+/// The storage methods of a type that is its own storage.
+macro_rules! repr_self {
+    () => {
+        type Repr = Self;
+        fn to_repr(self) -> Self {
+            self
+        }
+        fn from_repr(r: Self) -> Self {
+            r
+        }
+        fn reprs(data: &[Self]) -> std::borrow::Cow<'_, [Self]> {
+            std::borrow::Cow::Borrowed(data)
+        }
+        fn reprs_mut(data: &mut [Self]) -> Option<&mut [Self]> {
+            Some(data)
+        }
+    };
 }
 
 macro_rules! float_element {
     ($t:ty, $d:expr) => {
         impl Element for $t {
             const DTYPE: DType = $d;
+            repr_self!();
             fn from_f64(v: f64) -> Self {
                 v as $t
             }
@@ -160,6 +209,8 @@ macro_rules! float_element {
             fn from_bits32(b: u32) -> Self {
                 f32::from_bits(b) as $t
             }
+        }
+        impl Number for $t {
             fn add_(self, o: Self) -> Self {
                 self + o
             }
@@ -224,6 +275,52 @@ macro_rules! float_element {
                     Ceil => self.ceil(),
                     // NumPy rounds half to even.
                     Round => self.round_ties_even(),
+                    Tan => self.tan(),
+                    Asin => self.asin(),
+                    Acos => self.acos(),
+                    Atan => self.atan(),
+                    Sinh => self.sinh(),
+                    Cosh => self.cosh(),
+                    Asinh => self.asinh(),
+                    Acosh => self.acosh(),
+                    Atanh => self.atanh(),
+                    Log1p => self.ln_1p(),
+                    Expm1 => self.exp_m1(),
+                    Log2 => self.log2(),
+                    Log10 => self.log10(),
+                    Exp2 => self.exp2(),
+                    Trunc => self.trunc(),
+                    Reciprocal => 1.0 / self,
+                }
+            }
+            fn fbinary_(self, op: crate::ops::elementwise::FloatBinaryOp, o: Self) -> Self {
+                use crate::ops::elementwise::FloatBinaryOp::*;
+                match op {
+                    Atan2 => self.atan2(o),
+                    Hypot => self.hypot(o),
+                    Copysign => self.copysign(o),
+                    FloorDivide => {
+                        // NumPy's npy_floor_divide (npymath's divmod).
+                        let (a, b) = (self, o);
+                        if b == 0.0 {
+                            return a / b;
+                        }
+                        let m = a % b;
+                        let mut div = (a - m) / b;
+                        if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+                            div -= 1.0;
+                        }
+                        if div != 0.0 {
+                            let f = div.floor();
+                            if div - f > 0.5 {
+                                f + 1.0
+                            } else {
+                                f
+                            }
+                        } else {
+                            (0.0 as $t).copysign(a / b)
+                        }
+                    }
                 }
             }
         }
@@ -236,6 +333,7 @@ macro_rules! int_element {
     ($t:ty, $d:expr, $signed:expr) => {
         impl Element for $t {
             const DTYPE: DType = $d;
+            repr_self!();
             fn from_f64(v: f64) -> Self {
                 v as $t
             }
@@ -248,6 +346,8 @@ macro_rules! int_element {
             fn from_bits32(b: u32) -> Self {
                 b as $t
             }
+        }
+        impl Number for $t {
             fn add_(self, o: Self) -> Self {
                 self.wrapping_add(o)
             }
@@ -318,3 +418,32 @@ macro_rules! int_element {
 }
 int_element!(i32, DType::I32, true);
 int_element!(u32, DType::U32, false);
+
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    type Repr = u32;
+    fn to_repr(self) -> u32 {
+        u32::from(self)
+    }
+    fn from_repr(r: u32) -> bool {
+        r != 0
+    }
+    fn reprs(data: &[bool]) -> std::borrow::Cow<'_, [u32]> {
+        std::borrow::Cow::Owned(data.iter().map(|&b| u32::from(b)).collect())
+    }
+    fn reprs_mut(_: &mut [bool]) -> Option<&mut [u32]> {
+        None
+    }
+    fn from_f64(v: f64) -> bool {
+        v != 0.0
+    }
+    fn to_f64(self) -> f64 {
+        f64::from(u8::from(self))
+    }
+    fn to_bits32(self) -> u32 {
+        u32::from(self)
+    }
+    fn from_bits32(b: u32) -> bool {
+        b != 0
+    }
+}

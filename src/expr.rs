@@ -24,7 +24,7 @@ use std::marker::PhantomData;
 use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 
 use crate::array::Array;
-use crate::element::{Element, Float};
+use crate::element::{Element, Float, Number};
 use crate::error::{Error, Result};
 use crate::kernel::{Id, Op};
 use crate::layout::broadcast_shapes;
@@ -151,11 +151,7 @@ impl<T: Element> Expr<T> {
         }
     }
 
-    fn binary(self, op: BinaryOp, rhs: impl Into<Expr<T>>) -> Expr<T> {
-        self.zip(rhs.into(), |a, b| Op::Binary(op, a, b))
-    }
-
-    fn cmp(self, op: CmpOp, rhs: impl Into<Expr<T>>) -> Expr<u32> {
+    fn cmp(self, op: CmpOp, rhs: impl Into<Expr<T>>) -> Expr<bool> {
         self.zip(rhs.into(), |a, b| Op::Cmp(op, a, b))
     }
 
@@ -209,6 +205,129 @@ impl<T: Element> Expr<T> {
         out.apply(&self.b)
     }
 
+    /// `self == rhs` as a `bool` expression (`np.equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().eq(2).eval()?.to_vec()?, vec![false, true, false]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn eq(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Eq, rhs)
+    }
+    /// `self != rhs` as a `bool` expression (`np.not_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().ne(2).eval()?.to_vec()?, vec![true, false, true]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn ne(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Ne, rhs)
+    }
+    /// `self < rhs` as a `bool` expression (`np.less`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// let b = Array::from_slice(&dev, &[3, 2, 1], &[3])?;
+    /// assert_eq!(a.expr().lt(&b).eval()?.to_vec()?, vec![true, false, false]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn lt(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Lt, rhs)
+    }
+    /// `self <= rhs` as a `bool` expression (`np.less_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().le(2).eval()?.to_vec()?, vec![true, true, false]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn le(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Le, rhs)
+    }
+    /// `self > rhs` as a `bool` expression (`np.greater`); the other comparisons are alike.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-1.0f32, 2.0], &[2])?;
+    /// assert_eq!(a.expr().gt(0.0).eval()?.to_vec()?, vec![false, true]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn gt(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Gt, rhs)
+    }
+    /// `self >= rhs` as a `bool` expression (`np.greater_equal`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
+    /// assert_eq!(a.expr().ge(2).eval()?.to_vec()?, vec![false, true, true]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn ge(self, rhs: impl Into<Expr<T>>) -> Expr<bool> {
+        self.cmp(CmpOp::Ge, rhs)
+    }
+    /// `self.astype(U)`: NumPy's cast (see [`Array::astype`]).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1.5f32, -2.7], &[2])?;
+    /// assert_eq!((a.expr() * 2.0).cast::<i32>().eval()?.to_vec()?, vec![3, -5]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn cast<U: Element>(self) -> Expr<U> {
+        self.map(Op::Cast)
+    }
+    /// `np.where(mask, a, b)`: `a` where `mask` is true, else `b`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device, Expr};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[-2.0f32, 3.0], &[2])?;
+    /// let y = Expr::where_(a.expr().lt(0.0), a.expr() * 0.5, &a).eval()?;
+    /// assert_eq!(y.to_vec()?, vec![-1.0, 3.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    pub fn where_(mask: Expr<bool>, a: impl Into<Expr<T>>, b: impl Into<Expr<T>>) -> Expr<T> {
+        let (a, b) = (a.into(), b.into());
+        // Append a, then b, after the mask; then one select node.
+        let m_root = mask.root();
+        let mut e = mask;
+        let ra =
+            e.b.p
+                .append(&a.b.p, e.b.inputs.len() as u16, e.b.scalars.len() as u16);
+        e.b.inputs.extend(a.b.inputs);
+        e.b.scalars.extend(a.b.scalars);
+        let rb =
+            e.b.p
+                .append(&b.b.p, e.b.inputs.len() as u16, e.b.scalars.len() as u16);
+        e.b.inputs.extend(b.b.inputs);
+        e.b.scalars.extend(b.b.scalars);
+        e.b.node(Op::Select(m_root, ra, rb), T::DTYPE);
+        Expr {
+            b: e.b,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: Number> Expr<T> {
+    fn binary(self, op: BinaryOp, rhs: impl Into<Expr<T>>) -> Expr<T> {
+        self.zip(rhs.into(), |a, b| Op::Binary(op, a, b))
+    }
+
     /// `np.maximum(self, rhs)` (NaN propagates).
     ///
     /// ```
@@ -246,79 +365,6 @@ impl<T: Element> Expr<T> {
     /// ```
     pub fn pow(self, rhs: impl Into<Expr<T>>) -> Expr<T> {
         self.binary(BinaryOp::Pow, rhs)
-    }
-    /// `self == rhs` as a mask of 1s and 0s (`np.equal`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
-    /// assert_eq!(a.expr().eq(2).eval()?.to_vec()?, vec![0, 1, 0]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn eq(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Eq, rhs)
-    }
-    /// `self != rhs` as a mask (`np.not_equal`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
-    /// assert_eq!(a.expr().ne(2).eval()?.to_vec()?, vec![1, 0, 1]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn ne(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Ne, rhs)
-    }
-    /// `self < rhs` as a mask (`np.less`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
-    /// let b = Array::from_slice(&dev, &[3, 2, 1], &[3])?;
-    /// assert_eq!(a.expr().lt(&b).eval()?.to_vec()?, vec![1, 0, 0]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn lt(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Lt, rhs)
-    }
-    /// `self <= rhs` as a mask (`np.less_equal`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
-    /// assert_eq!(a.expr().le(2).eval()?.to_vec()?, vec![1, 1, 0]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn le(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Le, rhs)
-    }
-    /// `self > rhs` as a mask (`np.greater`); the other comparisons are alike.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[-1.0f32, 2.0], &[2])?;
-    /// assert_eq!(a.expr().gt(0.0).eval()?.to_vec()?, vec![0, 1]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn gt(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Gt, rhs)
-    }
-    /// `self >= rhs` as a mask (`np.greater_equal`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 2, 3], &[3])?;
-    /// assert_eq!(a.expr().ge(2).eval()?.to_vec()?, vec![0, 1, 1]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn ge(self, rhs: impl Into<Expr<T>>) -> Expr<u32> {
-        self.cmp(CmpOp::Ge, rhs)
     }
     /// `np.abs(self)`.
     ///
@@ -359,49 +405,6 @@ impl<T: Element> Expr<T> {
         self.b.node(Op::Clip(x, l, h), T::DTYPE);
         self
     }
-    /// `self.astype(U)`: NumPy's cast (see [`Array::astype`]).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1.5f32, -2.7], &[2])?;
-    /// assert_eq!((a.expr() * 2.0).cast::<i32>().eval()?.to_vec()?, vec![3, -5]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn cast<U: Element>(self) -> Expr<U> {
-        self.map(Op::Cast)
-    }
-    /// `np.where(mask, a, b)`: `a` where `mask != 0`, else `b`.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device, Expr};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[-2.0f32, 3.0], &[2])?;
-    /// let y = Expr::where_(a.expr().lt(0.0), a.expr() * 0.5, &a).eval()?;
-    /// assert_eq!(y.to_vec()?, vec![-1.0, 3.0]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    pub fn where_(mask: Expr<u32>, a: impl Into<Expr<T>>, b: impl Into<Expr<T>>) -> Expr<T> {
-        let (a, b) = (a.into(), b.into());
-        // Append a, then b, after the mask; then one select node.
-        let m_root = mask.root();
-        let mut e = mask;
-        let ra =
-            e.b.p
-                .append(&a.b.p, e.b.inputs.len() as u16, e.b.scalars.len() as u16);
-        e.b.inputs.extend(a.b.inputs);
-        e.b.scalars.extend(a.b.scalars);
-        let rb =
-            e.b.p
-                .append(&b.b.p, e.b.inputs.len() as u16, e.b.scalars.len() as u16);
-        e.b.inputs.extend(b.b.inputs);
-        e.b.scalars.extend(b.b.scalars);
-        e.b.node(Op::Select(m_root, ra, rb), T::DTYPE);
-        Expr {
-            b: e.b,
-            _t: PhantomData,
-        }
-    }
 }
 
 macro_rules! float_methods {
@@ -426,9 +429,25 @@ float_methods! {
     floor Floor "np.floor";
     ceil Ceil "np.ceil";
     round Round "np.round";
+    tan Tan "np.tan";
+    asin Asin "np.arcsin";
+    acos Acos "np.arccos";
+    atan Atan "np.arctan";
+    sinh Sinh "np.sinh";
+    cosh Cosh "np.cosh";
+    asinh Asinh "np.arcsinh";
+    acosh Acosh "np.arccosh";
+    atanh Atanh "np.arctanh";
+    log1p Log1p "np.log1p";
+    expm1 Expm1 "np.expm1";
+    log2 Log2 "np.log2";
+    log10 Log10 "np.log10";
+    exp2 Exp2 "np.exp2";
+    trunc Trunc "np.trunc";
+    reciprocal Reciprocal "np.reciprocal";
 }
 
-impl<T: Element> Neg for Expr<T> {
+impl<T: Number> Neg for Expr<T> {
     type Output = Expr<T>;
     fn neg(self) -> Expr<T> {
         self.map(|a| Op::Unary(UnaryOp::Neg, a))
@@ -437,13 +456,13 @@ impl<T: Element> Neg for Expr<T> {
 
 macro_rules! expr_operators {
     ($($tr:ident $m:ident $v:ident;)*) => {$(
-        impl<T: Element, R: Into<Expr<T>>> $tr<R> for Expr<T> {
+        impl<T: Number, R: Into<Expr<T>>> $tr<R> for Expr<T> {
             type Output = Expr<T>;
             fn $m(self, rhs: R) -> Expr<T> {
                 self.binary(BinaryOp::$v, rhs)
             }
         }
-        impl<T: Element> $tr<Expr<T>> for &Array<T> {
+        impl<T: Number> $tr<Expr<T>> for &Array<T> {
             type Output = Expr<T>;
             fn $m(self, rhs: Expr<T>) -> Expr<T> {
                 self.expr().binary(BinaryOp::$v, rhs)

@@ -12,9 +12,6 @@ pub(crate) enum Values<'a> {
     F32(&'a [f32]),
     F64(&'a [f64]),
     I64(&'a [i64]), // i32 and u32 arrays are passed widened to i64
-    // No array dtype produces this yet; the allow (kept from the placeholder) spares the crate
-    // a dead-code warning until one does.
-    #[allow(dead_code)]
     Bool(&'a [bool]),
 }
 

@@ -43,12 +43,12 @@ pub mod slice;
 
 pub use array::{Array, Flags};
 pub use device::{AdapterSummary, Counters, Device, DeviceInfo, DeviceKind};
-pub use element::{DType, Element, Float};
+pub use element::{DType, Element, Float, Integer, Number};
 pub use error::{Error, Result};
 pub use expr::Expr;
 #[cfg(feature = "fault-injection")]
 pub use fault::Fault;
-pub use ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+pub use ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;
 pub use pool::{LeakGuard, MemoryStats};

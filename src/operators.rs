@@ -28,7 +28,7 @@ use std::ops::{
 };
 
 use crate::array::Array;
-use crate::element::Element;
+use crate::element::Number;
 use crate::ops::elementwise::{BinaryOp, UnaryOp};
 
 #[track_caller]
@@ -38,7 +38,7 @@ fn ok<R>(r: crate::Result<R>) -> R {
 
 macro_rules! binary_operators {
     ($($tr:ident $m:ident $atr:ident $am:ident = $v:ident;)*) => {$(
-        impl<T: Element> $tr<&Array<T>> for &Array<T> {
+        impl<T: Number> $tr<&Array<T>> for &Array<T> {
             type Output = Array<T>;
             /// **Panics** if the shapes do not broadcast.
             #[track_caller]
@@ -46,7 +46,7 @@ macro_rules! binary_operators {
                 ok(self.binary(BinaryOp::$v, rhs))
             }
         }
-        impl<T: Element> $tr<T> for &Array<T> {
+        impl<T: Number> $tr<T> for &Array<T> {
             type Output = Array<T>;
             /// **Panics** if the device fails.
             #[track_caller]
@@ -54,7 +54,7 @@ macro_rules! binary_operators {
                 ok(self.binary_scalar(BinaryOp::$v, rhs))
             }
         }
-        impl<T: Element> $tr<&Array<T>> for Array<T> {
+        impl<T: Number> $tr<&Array<T>> for Array<T> {
             type Output = Array<T>;
             /// Writes into `self`'s buffer when no other array shares it and
             /// its shape is the result's (NumPy's temporary elision), else
@@ -64,7 +64,7 @@ macro_rules! binary_operators {
                 ok(self.binary_owned(BinaryOp::$v, rhs))
             }
         }
-        impl<T: Element> $tr<Array<T>> for &Array<T> {
+        impl<T: Number> $tr<Array<T>> for &Array<T> {
             type Output = Array<T>;
             /// Writes into `rhs`'s buffer when it can (see `Array op &Array`).
             /// **Panics** if the shapes do not broadcast.
@@ -73,7 +73,7 @@ macro_rules! binary_operators {
                 ok(rhs.binary_owned_rhs(self, BinaryOp::$v))
             }
         }
-        impl<T: Element> $tr<Array<T>> for Array<T> {
+        impl<T: Number> $tr<Array<T>> for Array<T> {
             type Output = Array<T>;
             /// Writes into the left operand's buffer, else the right's, when
             /// one can take the result. **Panics** if the shapes do not broadcast.
@@ -87,7 +87,7 @@ macro_rules! binary_operators {
                 }
             }
         }
-        impl<T: Element> $tr<T> for Array<T> {
+        impl<T: Number> $tr<T> for Array<T> {
             type Output = Array<T>;
             /// Writes into `self`'s buffer when it can. **Panics** if the device fails.
             #[track_caller]
@@ -95,7 +95,7 @@ macro_rules! binary_operators {
                 ok(self.binary_scalar_owned(BinaryOp::$v, rhs))
             }
         }
-        impl<T: Element> $atr<Array<T>> for Array<T> {
+        impl<T: Number> $atr<Array<T>> for Array<T> {
             /// In place through any view. **Panics** if `self` is read-only
             /// or `rhs` does not broadcast to its shape.
             #[track_caller]
@@ -103,7 +103,7 @@ macro_rules! binary_operators {
                 ok(self.binary_inplace(BinaryOp::$v, &rhs))
             }
         }
-        impl<T: Element> $atr<&Array<T>> for Array<T> {
+        impl<T: Number> $atr<&Array<T>> for Array<T> {
             /// In place through any view. **Panics** if `self` is read-only
             /// or `rhs` does not broadcast to its shape.
             #[track_caller]
@@ -111,7 +111,7 @@ macro_rules! binary_operators {
                 ok(self.binary_inplace(BinaryOp::$v, rhs))
             }
         }
-        impl<T: Element> $atr<T> for Array<T> {
+        impl<T: Number> $atr<T> for Array<T> {
             /// In place through any view. **Panics** if `self` is read-only.
             #[track_caller]
             fn $am(&mut self, rhs: T) {
@@ -151,7 +151,7 @@ binary_operators! {
     Rem rem RemAssign rem_assign = Rem;
 }
 
-impl<T: Element> Neg for Array<T> {
+impl<T: Number> Neg for Array<T> {
     type Output = Array<T>;
     /// Writes into `self`'s buffer when no other array shares it.
     /// **Panics** if the device fails.
@@ -165,7 +165,7 @@ impl<T: Element> Neg for Array<T> {
     }
 }
 
-impl<T: Element> Neg for &Array<T> {
+impl<T: Number> Neg for &Array<T> {
     type Output = Array<T>;
     /// **Panics** if the device fails.
     #[track_caller]

@@ -5,7 +5,7 @@ mod common;
 
 use approx::assert_relative_eq;
 use common::naive_gather;
-use ndgpu::{s, Array, BinaryOp, CmpOp, Device, Element, Result};
+use ndgpu::{s, Array, BinaryOp, CmpOp, Device, Number, Result};
 
 /// A view of `base` (data 0..n laid out as `shape`) of the given kind, with
 /// its shape, strides and offset computed here for the reference gather.
@@ -62,7 +62,7 @@ fn views() -> Vec<(&'static str, View)> {
 }
 
 /// The ndgpu expression of the same views, on a fresh (4, 6) array of `data`.
-fn make<T: Element>(dev: &Device, data: &[T], kind: &str) -> Result<Array<T>> {
+fn make<T: Number>(dev: &Device, data: &[T], kind: &str) -> Result<Array<T>> {
     let base = Array::from_slice(dev, data, &[4, 6])?;
     match kind {
         "contiguous" => Array::from_slice(dev, &data[..9], &[3, 3]),
@@ -74,11 +74,11 @@ fn make<T: Element>(dev: &Device, data: &[T], kind: &str) -> Result<Array<T>> {
     }
 }
 
-fn data_for<T: Element>(f: impl Fn(usize) -> f64) -> Vec<T> {
+fn data_for<T: Number>(f: impl Fn(usize) -> f64) -> Vec<T> {
     (0..24).map(|i| T::from_f64(f(i))).collect()
 }
 
-fn close<T: Element>(got: &[T], want: &[f64], what: &str) {
+fn close<T: Number>(got: &[T], want: &[f64], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let g = g.to_f64();
@@ -122,7 +122,7 @@ fn ref_binary(op: BinaryOp, a: f64, b: f64, int: bool, unsigned: bool) -> f64 {
     }
 }
 
-fn binary_all<T: Element>(dev: &Device, int: bool, unsigned: bool) -> Result<()> {
+fn binary_all<T: Number>(dev: &Device, int: bool, unsigned: bool) -> Result<()> {
     // Values small enough that pow stays exact in f32 and i32.
     let xa: Vec<T> = data_for(|i| {
         if unsigned {
@@ -157,7 +157,7 @@ fn binary_all<T: Element>(dev: &Device, int: bool, unsigned: bool) -> Result<()>
                 }
             }
             let cmp = a.compare(CmpOp::Lt, &b)?.to_vec()?;
-            let want: Vec<u32> = ra.iter().zip(&rb).map(|(x, y)| u32::from(x < y)).collect();
+            let want: Vec<bool> = ra.iter().zip(&rb).map(|(x, y)| x < y).collect();
             assert_eq!(cmp, want);
         }
     }
@@ -200,7 +200,7 @@ fn scalar_forms_and_operators(dev: &Device) -> Result<()> {
         vec![u32::MAX, u32::MAX - 1],
         "unsigned negation wraps"
     );
-    assert_eq!(a.gt_scalar(1.0)?.to_vec()?, vec![0, 0, 1, 1]);
+    assert_eq!(a.gt_scalar(1.0)?.to_vec()?, vec![false, false, true, true]);
     Ok(())
 }
 
@@ -252,7 +252,7 @@ fn unary_and_float_ops(dev: &Device) -> Result<()> {
     let i = Array::from_slice(dev, &[-3i32, 5], &[2])?;
     i.abs_inplace()?;
     assert_eq!(i.to_vec()?, vec![3, 5]);
-    let mask = Array::from_slice(dev, &[1u32, 0, 1], &[3])?;
+    let mask = Array::from_slice(dev, &[true, false, true], &[3])?;
     let w = Array::where_(
         &mask,
         &Array::from_slice(dev, &[1.0f32, 2.0, 3.0], &[3])?,

@@ -195,14 +195,23 @@ fn ties_nan_empty_and_ints(dev: &Device) -> Result<()> {
     assert_eq!(i.max(0, true)?.shape(), &[1, 5]);
     // any / all on masks.
     let m = Array::from_slice(dev, &[0u32, 0, 1, 0, 0, 0], &[2, 3])?;
-    assert_eq!(m.any(1, false)?.to_vec()?, vec![1, 0]);
-    assert_eq!(m.all(0, false)?.to_vec()?, vec![0, 0, 0]);
-    assert_eq!(
-        Array::<u32>::ones(dev, &[4])?
-            .all(Axes::All, false)?
-            .item()?,
-        1
-    );
+    assert_eq!(m.any(1, false)?.to_vec()?, vec![true, false]);
+    assert_eq!(m.all(0, false)?.to_vec()?, vec![false, false, false]);
+    assert!(Array::<u32>::ones(dev, &[4])?
+        .all(Axes::All, false)?
+        .item()?);
+    // ... on bool arrays, and on floats (NaN is true, as in NumPy).
+    let b = m.astype::<bool>()?;
+    assert_eq!(b.any(0, false)?.to_vec()?, vec![false, false, true]);
+    assert_eq!(b.sum(1, false)?.to_vec()?, vec![1, 0]);
+    let f = Array::from_slice(dev, &[0.0f32, f32::NAN, 0.0, -0.0], &[2, 2])?;
+    assert_eq!(f.any(1, false)?.to_vec()?, vec![true, false]);
+    assert_eq!(f.all(0, true)?.to_vec()?, vec![false, false]);
+    assert_eq!(f.count_nonzero(Axes::All)?.item()?, 1);
+    // Empty reductions: any is false, all is true.
+    let e = Array::<bool>::zeros(dev, &[0, 2])?;
+    assert_eq!(e.any(0, false)?.to_vec()?, vec![false, false]);
+    assert_eq!(e.all(0, false)?.to_vec()?, vec![true, true]);
     Ok(())
 }
 
@@ -466,8 +475,8 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
         .collect();
     let u = Array::from_vec(dev, (0..4000).map(|x| (x % 7) as u32).collect(), &[40, 100])?;
     assert_eq!(u.max(0, false)?.to_vec()?, wmax);
-    let anyv: Vec<u32> = (0..40)
-        .map(|r| ((r * 100..r * 100 + 100).any(|x| x % 7 == 0 && x % 9 == 0)) as u32)
+    let anyv: Vec<bool> = (0..40)
+        .map(|r| (r * 100..r * 100 + 100).any(|x| x % 7 == 0 && x % 9 == 0))
         .collect();
     let mask = Array::from_vec(
         dev,
@@ -477,7 +486,7 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
         &[40, 100],
     )?;
     assert_eq!(mask.any(1, false)?.to_vec()?, anyv);
-    assert_eq!(mask.t().all(0, false)?.to_vec()?, vec![0; 40]);
+    assert_eq!(mask.t().all(0, false)?.to_vec()?, vec![false; 40]);
     Ok(())
 }
 

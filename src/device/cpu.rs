@@ -15,7 +15,6 @@ use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rayon::prelude::*;
 
-use crate::element::Element;
 use crate::layout::Layout;
 use crate::pool::{PoolBuf, RawAlloc, Usage};
 
@@ -175,7 +174,12 @@ impl<'a> Walker<'a> {
 /// Elements `start..start+dst.len()` (C order) of the layout `l` over `buf`:
 /// one copy for a contiguous layout, whole runs along a contiguous
 /// innermost axis, else element by element.
-pub(crate) fn gather_block<T: Element>(buf: &[T], l: &Layout, start: usize, dst: &mut [T]) {
+pub(crate) fn gather_block<T: bytemuck::Pod + Send + Sync>(
+    buf: &[T],
+    l: &Layout,
+    start: usize,
+    dst: &mut [T],
+) {
     if l.is_c_contiguous() {
         let b = l.offset + start;
         dst.copy_from_slice(&buf[b..b + dst.len()]);
@@ -203,7 +207,7 @@ pub(crate) fn gather_block<T: Element>(buf: &[T], l: &Layout, start: usize, dst:
 }
 
 /// Copies the elements of `l` out of `buf` in C order into `out` (of `l`'s size).
-pub(crate) fn gather_into<T: Element>(buf: &[T], l: &Layout, out: &mut [T]) {
+pub(crate) fn gather_into<T: bytemuck::Pod + Send + Sync>(buf: &[T], l: &Layout, out: &mut [T]) {
     let n = l.size();
     if l.is_c_contiguous() {
         let src = &buf[l.offset..l.offset + n];

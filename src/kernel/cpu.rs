@@ -16,8 +16,9 @@ use rayon::prelude::*;
 use super::ops::{self, Arg};
 use super::{Op, Program};
 use crate::device::cpu::exec;
-use crate::element::{DType, Element, Float};
+use crate::element::{DType, Element, Float, Number};
 use crate::layout::Layout;
+use crate::ops::elementwise::{FloatBinaryOp, IsOp};
 
 /// Elements per block: a column of 8-byte words is 16 KiB, in L2 with its
 /// neighbours (measured on 16M f32: 512 -> 2048 took the fused chain from
@@ -53,7 +54,8 @@ macro_rules! by_dtype {
                 type $T = i32;
                 $e
             }
-            DType::U32 => {
+            // A bool is stored as a u32 word of 0 or 1.
+            DType::U32 | DType::Bool => {
                 type $T = u32;
                 $e
             }
@@ -95,7 +97,7 @@ impl OutPtr {
     ///
     /// # Safety
     /// `at` is an element of the output's layout owned by the calling task.
-    unsafe fn get<T: Element>(self, at: usize) -> T {
+    unsafe fn get<T: Number>(self, at: usize) -> T {
         debug_assert!((at + 1) * std::mem::size_of::<T>() <= self.1);
         // SAFETY: in bounds (the layout lies in the buffer), aligned (the
         // buffer is u64-aligned and `at` counts whole `T`s), and no other
@@ -106,7 +108,7 @@ impl OutPtr {
     ///
     /// # Safety
     /// As [`get`](OutPtr::get).
-    unsafe fn set<T: Element>(self, at: usize, v: T) {
+    unsafe fn set<T: Number>(self, at: usize, v: T) {
         debug_assert!((at + 1) * std::mem::size_of::<T>() <= self.1);
         // SAFETY: as in `get`.
         unsafe { self.0.cast::<T>().add(at).write(v) }
@@ -177,15 +179,15 @@ struct Ctx<'a> {
     walk: Walk,
 }
 
-fn view<T: Element>(c: &Col, len: usize) -> &[T] {
+fn view<T: Number>(c: &Col, len: usize) -> &[T] {
     &bytemuck::cast_slice::<u64, T>(c)[..len]
 }
 
-fn view_mut<T: Element>(c: &mut Col, len: usize) -> &mut [T] {
+fn view_mut<T: Number>(c: &mut Col, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut::<u64, T>(c)[..len]
 }
 
-fn arg<'a, T: Element>(c: &'a Ctx, vals: &[V], cols: &'a [Col], id: u16, len: usize) -> Arg<'a, T> {
+fn arg<'a, T: Number>(c: &'a Ctx, vals: &[V], cols: &'a [Col], id: u16, len: usize) -> Arg<'a, T> {
     let i = id as usize;
     match vals[i] {
         V::Col => Arg::S(view(&cols[i], len)),
@@ -212,7 +214,7 @@ fn arg<'a, T: Element>(c: &'a Ctx, vals: &[V], cols: &'a [Col], id: u16, len: us
 }
 
 /// `f` over a slice argument, with a scalar one spread into `tmp` first.
-fn slice_of<'a, T: Element>(a: Arg<'a, T>, tmp: &'a mut [T]) -> &'a [T] {
+fn slice_of<'a, T: Number>(a: Arg<'a, T>, tmp: &'a mut [T]) -> &'a [T] {
     match a {
         Arg::S(s) => s,
         Arg::K(v) => {
@@ -282,6 +284,37 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
         vals[j] = V::Scalar(c.scalars[k as usize]);
         return;
     }
+    if let Op::Gather(k, i, st) = n.op {
+        let stride = c.walk.inner(k as usize + 1);
+        let base = bases[k as usize + 1];
+        let In::Buf(words, _, d) = &c.inputs[k as usize] else {
+            unreachable!("a gathered input is a fresh operand, never the output")
+        };
+        let V::Scalar(step) = vals[st as usize] else {
+            unreachable!("a gather's step is a scalar")
+        };
+        let step = step as isize;
+        let (before, rest) = cols.split_at_mut(j);
+        let idx = arg::<i32>(c, vals, before, i, len);
+        by_dtype!(*d, T => {
+            let src = bytemuck::cast_slice::<u64, T>(words);
+            let col = view_mut::<T>(&mut rest[0], len);
+            match idx {
+                Arg::S(ix) => {
+                    for (t, (y, &q)) in col.iter_mut().zip(ix).enumerate() {
+                        *y = src[(base + t as isize * stride + q as isize * step) as usize];
+                    }
+                }
+                Arg::K(q) => {
+                    for (t, y) in col.iter_mut().enumerate() {
+                        *y = src[(base + t as isize * stride + q as isize * step) as usize];
+                    }
+                }
+            }
+        });
+        vals[j] = V::Col;
+        return;
+    }
     // Scratch columns for scalar operands spread out: kept with the
     // columns, not on the stack, whose large frames would be probed page by
     // page on every call and push the columns out of L1.
@@ -348,11 +381,65 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             let sh = slice_of(a!(T, hi), view_mut(s2, len));
             ops::clip::<T>(sx, sl, sh, view_mut(o, len))
         }),
+        Op::Cast(x) if n.dtype == DType::Bool && dt(x) != DType::Bool => by_dtype!(dt(x), T => {
+            let s = slice_of(a!(T, x), view_mut(s0, len));
+            ops::truth::<T>(s, view_mut(o, len))
+        }),
         Op::Cast(x) => by_dtype!(dt(x), T => by_dtype!(n.dtype, U => {
             let s = slice_of(a!(T, x), view_mut(s0, len));
             ops::cast::<T, U>(s, view_mut(o, len))
         })),
-        Op::Input(_) | Op::Scalar(_) => unreachable!("handled above"),
+        Op::FBinary(op, x, y) => {
+            fn go<T: Float>(
+                c: &Ctx,
+                vals: &[V],
+                cols: &[Col],
+                op: FloatBinaryOp,
+                xy: (u16, u16),
+                (o, s0, s1): (&mut Col, &mut Col, &mut Col),
+                len: usize,
+            ) {
+                let sx = slice_of(arg::<T>(c, vals, cols, xy.0, len), view_mut(s0, len));
+                let sy = slice_of(arg::<T>(c, vals, cols, xy.1, len), view_mut(s1, len));
+                ops::fbinary::<T>(op, sx, sy, view_mut(o, len));
+            }
+            match n.dtype {
+                DType::F32 => go::<f32>(c, vals, before, op, (x, y), (o, s0, s1), len),
+                DType::F64 => go::<f64>(c, vals, before, op, (x, y), (o, s0, s1), len),
+                // Float nodes are built for float dtypes only (`T: Float`).
+                _ => {}
+            }
+        }
+        Op::Bit(op, x, y) => by_dtype!(n.dtype, T => {
+            let sx = slice_of(a!(T, x), view_mut(s0, len));
+            let sy = slice_of(a!(T, y), view_mut(s1, len));
+            ops::bit::<T>(op, sx, sy, view_mut(o, len))
+        }),
+        Op::Not(x) => by_dtype!(n.dtype, T => {
+            let sx = slice_of(a!(T, x), view_mut(s0, len));
+            ops::not::<T>(n.dtype == DType::Bool, sx, view_mut(o, len))
+        }),
+        Op::Is(op, x) => {
+            fn go<T: Float>(
+                c: &Ctx,
+                vals: &[V],
+                cols: &[Col],
+                op: IsOp,
+                x: u16,
+                (o, s0): (&mut Col, &mut Col),
+                len: usize,
+            ) {
+                let sx = slice_of(arg::<T>(c, vals, cols, x, len), view_mut(s0, len));
+                ops::is::<T>(op, sx, view_mut(o, len));
+            }
+            match dt(x) {
+                DType::F32 => go::<f32>(c, vals, before, op, x, (o, s0), len),
+                DType::F64 => go::<f64>(c, vals, before, op, x, (o, s0), len),
+                // Classification nodes read float nodes only (`T: Float`).
+                _ => {}
+            }
+        }
+        Op::Input(_) | Op::Scalar(_) | Op::Gather(..) => unreachable!("handled above"),
     }
     vals[j] = V::Col;
 }

@@ -22,7 +22,7 @@ pub(crate) mod run;
 pub(crate) mod wgsl;
 
 use crate::element::DType;
-use crate::ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+use crate::ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 
 /// A node's index in its program.
 pub(crate) type Id = u16;
@@ -39,14 +39,26 @@ pub(crate) enum Op {
     Binary(BinaryOp, Id, Id),
     Unary(UnaryOp, Id),
     Float(FloatOp, Id),
-    /// A comparison of two nodes of one dtype; the node's dtype is `u32`.
+    /// A comparison of two nodes of one dtype; the node's dtype is `bool`.
     Cmp(CmpOp, Id, Id),
-    /// `mask != 0 ? a : b` (NumPy's `where`).
+    /// A float-only binary op.
+    FBinary(FloatBinaryOp, Id, Id),
+    /// A bitwise op on integers, or a logical one on `bool`s.
+    Bit(BitOp, Id, Id),
+    /// Bitwise not on integers, logical not on `bool`s.
+    Not(Id),
+    /// A float classification; the node's dtype is `bool`.
+    Is(IsOp, Id),
+    /// `mask ? a : b` (NumPy's `where`), the mask a `bool` node.
     Select(Id, Id, Id),
     /// `minimum(maximum(x, lo), hi)`, NaN kept.
     Clip(Id, Id, Id),
     /// NumPy's `astype` to the node's dtype.
     Cast(Id),
+    /// Array input `k` read at the element's position moved `index * step`
+    /// elements: `take`'s gather. `index` is an `i32` node (already in
+    /// range), `step` an `i32` scalar node (the gathered axis' stride).
+    Gather(u16, Id, Id),
 }
 
 /// One node: an op and the dtype of its value.
@@ -78,9 +90,12 @@ impl Program {
     pub(crate) fn args(op: Op) -> Vec<Id> {
         match op {
             Op::Input(_) | Op::Scalar(_) | Op::Index => vec![],
-            Op::Unary(_, a) | Op::Float(_, a) | Op::Cast(a) => vec![a],
-            Op::Binary(_, a, b) | Op::Cmp(_, a, b) => vec![a, b],
+            Op::Unary(_, a) | Op::Float(_, a) | Op::Cast(a) | Op::Not(a) | Op::Is(_, a) => vec![a],
+            Op::Binary(_, a, b) | Op::Cmp(_, a, b) | Op::FBinary(_, a, b) | Op::Bit(_, a, b) => {
+                vec![a, b]
+            }
             Op::Select(a, b, c) | Op::Clip(a, b, c) => vec![a, b, c],
+            Op::Gather(_, i, st) => vec![i, st],
         }
     }
 
@@ -99,9 +114,14 @@ impl Program {
                 Op::Unary(o, a) => Op::Unary(o, m(a)),
                 Op::Float(o, a) => Op::Float(o, m(a)),
                 Op::Cmp(o, a, b) => Op::Cmp(o, m(a), m(b)),
+                Op::FBinary(o, a, b) => Op::FBinary(o, m(a), m(b)),
+                Op::Bit(o, a, b) => Op::Bit(o, m(a), m(b)),
+                Op::Not(a) => Op::Not(m(a)),
+                Op::Is(o, a) => Op::Is(o, m(a)),
                 Op::Select(a, b, c) => Op::Select(m(a), m(b), m(c)),
                 Op::Clip(a, b, c) => Op::Clip(m(a), m(b), m(c)),
                 Op::Cast(a) => Op::Cast(m(a)),
+                Op::Gather(k, i, st) => Op::Gather(k + n_inputs, m(i), m(st)),
             };
             self.nodes.push(Node { op, dtype: n.dtype });
         }
@@ -109,8 +129,17 @@ impl Program {
     }
 
     /// Does any node need a helper that has no vec4 form?
+    /// (A gather reads through the operand's strides: no vector form.)
     pub(crate) fn scalar_only(&self) -> bool {
-        self.nodes.iter().any(|n| ops::wgsl(self, n).contains("h_"))
+        self.nodes
+            .iter()
+            .any(|n| matches!(n.op, Op::Gather(..)) || ops::wgsl(self, n).contains("h_"))
+    }
+
+    /// Does the program gather (read an input away from the element's own
+    /// position)?
+    pub(crate) fn gathers(&self) -> bool {
+        self.nodes.iter().any(|n| matches!(n.op, Op::Gather(..)))
     }
 }
 

@@ -4,29 +4,78 @@
 //!
 //! WGSL snippets are expressions over the node's arguments `a`, `b`, `c`;
 //! `{O}`, `{A}`, `{B}` stand for the types of the result and the first two
-//! arguments (a scalar type, or a `vec4` in the vector variant), and `{NAN}`
-//! for the NaN test of that variant. A snippet that calls an `h_*` helper
+//! arguments (a scalar type, or a `vec4` in the vector variant), `{U}` for
+//! `u32` (or `vec4<u32>`), and `{NAN}` for the NaN test of that variant. A snippet that calls an `h_*` helper
 //! (in `shaders/elementwise.wgsl`) has no vector form.
 
 use super::{Node, Op, Program};
-use crate::element::{DType, Element, Float};
-use crate::ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+use crate::element::{DType, Float, Number};
+use crate::ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 
 /// The WGSL expression of a computing node (inputs, scalars and the index
 /// are read by the kernel itself).
 pub(crate) fn wgsl(p: &Program, n: &Node) -> String {
     let arg = |i: u16| p.nodes[i as usize].dtype;
     match n.op {
-        Op::Input(_) | Op::Scalar(_) | Op::Index => String::new(),
+        Op::Input(_) | Op::Scalar(_) | Op::Index | Op::Gather(..) => String::new(),
         Op::Binary(op, _, _) => binary_wgsl(op, n.dtype),
         Op::Unary(op, _) => unary_wgsl(op, n.dtype),
         Op::Float(op, _) => float_wgsl(op).into(),
+        // NaN compares unequal to everything; on the bits, since shader
+        // compilers may assume no NaNs and fold float comparisons.
+        Op::Cmp(op, a, _) if arg(a).is_float() => format!(
+            "select(select({{O}}(0u), {{O}}(1u), a {} b), {{O}}({}u), {{NAN}}(a) | {{NAN}}(b))",
+            cmp_symbol(op),
+            u32::from(op == CmpOp::Ne)
+        ),
         Op::Cmp(op, _, _) => format!("select({{O}}(0u), {{O}}(1u), a {} b)", cmp_symbol(op)),
         Op::Select(..) => "select(c, b, a != {A}(0u))".into(),
         // NumPy's clip is minimum(maximum(a, lo), hi); NaN stays NaN.
         Op::Clip(..) if n.dtype.is_float() => "select(min(max(a, b), c), a, {NAN}(a))".into(),
         Op::Clip(..) => "min(max(a, b), c)".into(),
         Op::Cast(a) => cast_wgsl(arg(a), n.dtype).into(),
+        Op::FBinary(op, _, _) => fbinary_wgsl(op).into(),
+        Op::Bit(op, _, _) => bit_wgsl(op, n.dtype).into(),
+        Op::Not(_) if n.dtype == DType::Bool => "a ^ {A}(1u)".into(),
+        Op::Not(_) => "~a".into(),
+        Op::Is(op, _) => is_wgsl(op).into(),
+    }
+}
+
+fn fbinary_wgsl(op: FloatBinaryOp) -> &'static str {
+    match op {
+        FloatBinaryOp::Atan2 => "h_atan2(a, b)",
+        FloatBinaryOp::Hypot => "h_hypot(a, b)",
+        FloatBinaryOp::Copysign => "h_copysign(a, b)",
+        FloatBinaryOp::FloorDivide => "h_floordiv_f32(a, b)",
+    }
+}
+
+/// Shifts by a negative amount or by the bit width or more give NumPy's
+/// results, not WGSL's (which shifts by the amount modulo 32).
+fn bit_wgsl(op: BitOp, d: DType) -> &'static str {
+    match op {
+        BitOp::And => "a & b",
+        BitOp::Or => "a | b",
+        BitOp::Xor => "a ^ b",
+        BitOp::LeftShift => "select({A}(0), a << {U}(b), {U}(b) < {U}(32u))",
+        BitOp::RightShift if d == DType::I32 => {
+            "select(select({A}(0), {A}(-1), a < {A}(0)), a >> {U}(b), {U}(b) < {U}(32u))"
+        }
+        BitOp::RightShift => "select({A}(0), a >> {U}(b), {U}(b) < {U}(32u))",
+    }
+}
+
+/// Classification on the bits: shader compilers may fold float tests.
+fn is_wgsl(op: IsOp) -> &'static str {
+    match op {
+        IsOp::Nan => "select({O}(0u), {O}(1u), {NAN}(a))",
+        IsOp::Inf => {
+            "select({O}(0u), {O}(1u), (bitcast<{O}>(a) & {O}(0x7fffffffu)) == {O}(0x7f800000u))"
+        }
+        IsOp::Finite => {
+            "select({O}(0u), {O}(1u), (bitcast<{O}>(a) & {O}(0x7f800000u)) != {O}(0x7f800000u))"
+        }
     }
 }
 
@@ -68,6 +117,12 @@ fn unary_wgsl(op: UnaryOp, d: DType) -> String {
         (UnaryOp::Abs, DType::U32) => "a".to_string(),
         (UnaryOp::Abs, _) => "abs(a)".to_string(),
         (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
+        (UnaryOp::Sign, DType::U32) => "select({A}(0u), {A}(1u), a > {A}(0u))".into(),
+        (UnaryOp::Sign, DType::I32) => {
+            "select(select({A}(0), {A}(1), a > {A}(0)), {A}(-1), a < {A}(0))".into()
+        }
+        (UnaryOp::Sign, _) => "select(select(select({A}(0.0), {A}(1.0), a > {A}(0.0)), {A}(-1.0), a < {A}(0.0)), a, {NAN}(a))".into(),
+        (UnaryOp::Square, _) => "a * a".into(),
     }
 }
 
@@ -84,6 +139,25 @@ fn float_wgsl(op: FloatOp) -> &'static str {
         FloatOp::Ceil => "ceil(a)",
         // WGSL's round is half-to-even, as NumPy's.
         FloatOp::Round => "round(a)",
+        FloatOp::Tan => "tan(a)",
+        // WGSL allows 4096 ulps for these (llvmpipe's asin is off by 4e-4);
+        // the helpers are within a few.
+        FloatOp::Asin => "h_atan2(a, sqrt((1.0 - a) * (1.0 + a)))",
+        FloatOp::Acos => "h_atan2(sqrt((1.0 - a) * (1.0 + a)), a)",
+        FloatOp::Atan => "h_atan(a)",
+        // The builtins lose digits near 0; the helpers keep them.
+        FloatOp::Sinh => "h_sinh(a)",
+        FloatOp::Cosh => "cosh(a)",
+        FloatOp::Asinh => "h_asinh(a)",
+        FloatOp::Acosh => "acosh(a)",
+        FloatOp::Atanh => "h_atanh(a)",
+        FloatOp::Log1p => "h_log1p(a)",
+        FloatOp::Expm1 => "h_expm1(a)",
+        FloatOp::Log2 => "log2(a)",
+        FloatOp::Log10 => "log2(a) * {A}(0.30102999566398120)",
+        FloatOp::Exp2 => "exp2(a)",
+        FloatOp::Trunc => "trunc(a)",
+        FloatOp::Reciprocal => "{A}(1.0) / a",
     }
 }
 
@@ -93,6 +167,11 @@ fn float_wgsl(op: FloatOp) -> &'static str {
 /// own maximum, and 0 for NaN. Int-to-int conversion keeps the bits.
 fn cast_wgsl(from: DType, to: DType) -> &'static str {
     match (from, to) {
+        (DType::Bool, DType::Bool) => "a",
+        (f, DType::Bool) if f.is_float() => {
+            "select(select({O}(0u), {O}(1u), a != {A}(0.0)), {O}(1u), {NAN}(a))"
+        }
+        (_, DType::Bool) => "select({O}(0u), {O}(1u), a != {A}(0))",
         (DType::F32, DType::I32) => {
             "select(select({O}(a), {O}(2147483647), a >= {A}(2147483648.0)), {O}(0), {NAN}(a))"
         }
@@ -115,7 +194,7 @@ pub(crate) enum Arg<'a, T> {
 
 /// `o[i] = a[i] op b[i]`: one tight loop per op and operand kind (slice or
 /// scalar), so each vectorises.
-pub(crate) fn binary<T: Element>(op: BinaryOp, a: Arg<T>, b: Arg<T>, o: &mut [T]) {
+pub(crate) fn binary<T: Number>(op: BinaryOp, a: Arg<T>, b: Arg<T>, o: &mut [T]) {
     use BinaryOp as B;
     macro_rules! lp {
         ($f:expr) => {
@@ -151,7 +230,7 @@ pub(crate) fn binary<T: Element>(op: BinaryOp, a: Arg<T>, b: Arg<T>, o: &mut [T]
     }
 }
 
-pub(crate) fn unary<T: Element>(op: UnaryOp, a: &[T], o: &mut [T]) {
+pub(crate) fn unary<T: Number>(op: UnaryOp, a: &[T], o: &mut [T]) {
     match op {
         UnaryOp::Neg => o.iter_mut().zip(a).for_each(|(y, &x)| *y = x.neg_()),
         UnaryOp::Abs => o.iter_mut().zip(a).for_each(|(y, &x)| *y = x.abs_()),
@@ -159,6 +238,78 @@ pub(crate) fn unary<T: Element>(op: UnaryOp, a: &[T], o: &mut [T]) {
             .iter_mut()
             .zip(a)
             .for_each(|(y, &x)| *y = if x > T::zero() { x } else { T::zero() }),
+        UnaryOp::Sign => o.iter_mut().zip(a).for_each(|(y, &x)| {
+            *y = if x > T::zero() {
+                T::one()
+            } else if x < T::zero() {
+                T::from_f64(-1.0)
+            } else {
+                // 0 stays 0; NaN stays NaN.
+                x
+            }
+        }),
+        UnaryOp::Square => o.iter_mut().zip(a).for_each(|(y, &x)| *y = x.mul_(x)),
+    }
+}
+
+pub(crate) fn fbinary<T: Float>(op: FloatBinaryOp, a: &[T], b: &[T], o: &mut [T]) {
+    for ((y, &p), &q) in o.iter_mut().zip(a).zip(b) {
+        *y = p.fbinary_(op, q);
+    }
+}
+
+/// Bitwise ops on the 32 bits of integers (a `bool` is its word of 0 or 1).
+pub(crate) fn bit<T: Number>(op: BitOp, a: &[T], b: &[T], o: &mut [T]) {
+    let signed = T::DTYPE == DType::I32;
+    macro_rules! lp {
+        ($f:expr) => {
+            for ((y, &p), &q) in o.iter_mut().zip(a).zip(b) {
+                *y = T::from_bits32($f(p.to_bits32(), q.to_bits32()));
+            }
+        };
+    }
+    match op {
+        BitOp::And => lp!(|p: u32, q: u32| p & q),
+        BitOp::Or => lp!(|p: u32, q: u32| p | q),
+        BitOp::Xor => lp!(|p: u32, q: u32| p ^ q),
+        // A negative shift is a huge one, as NumPy's unsigned comparison.
+        BitOp::LeftShift => lp!(|p: u32, q: u32| if q < 32 { p << q } else { 0 }),
+        BitOp::RightShift if signed => lp!(|p: u32, q: u32| {
+            let p = p as i32;
+            (if q < 32 { p >> q } else { p >> 31 }) as u32
+        }),
+        BitOp::RightShift => lp!(|p: u32, q: u32| if q < 32 { p >> q } else { 0 }),
+    }
+}
+
+/// Bitwise not, or logical not for `bool` (`is_bool`: words of 0 and 1).
+pub(crate) fn not<T: Number>(is_bool: bool, a: &[T], o: &mut [T]) {
+    let m = if is_bool { 1 } else { u32::MAX };
+    for (y, &x) in o.iter_mut().zip(a) {
+        *y = T::from_bits32(x.to_bits32() ^ m);
+    }
+}
+
+pub(crate) fn is<T: Float>(op: IsOp, a: &[T], o: &mut [u32]) {
+    macro_rules! lp {
+        ($f:expr) => {
+            for (y, &x) in o.iter_mut().zip(a) {
+                *y = u32::from($f(x.to_f64()));
+            }
+        };
+    }
+    match op {
+        IsOp::Nan => lp!(f64::is_nan),
+        IsOp::Inf => lp!(f64::is_infinite),
+        IsOp::Finite => lp!(f64::is_finite),
+    }
+}
+
+/// `astype(bool)`: `x != 0`, NaN included.
+pub(crate) fn truth<T: Number>(a: &[T], o: &mut [u32]) {
+    for (y, &x) in o.iter_mut().zip(a) {
+        // NaN != 0 holds, so NaN is true, as in NumPy.
+        *y = u32::from(x != T::zero());
     }
 }
 
@@ -166,7 +317,7 @@ pub(crate) fn float<T: Float>(op: FloatOp, a: &[T], o: &mut [T]) {
     o.iter_mut().zip(a).for_each(|(y, &x)| *y = x.unary_(op));
 }
 
-pub(crate) fn cmp<T: Element>(op: CmpOp, a: &[T], b: &[T], o: &mut [u32]) {
+pub(crate) fn cmp<T: Number>(op: CmpOp, a: &[T], b: &[T], o: &mut [u32]) {
     macro_rules! lp {
         ($f:expr) => {
             for ((y, x), z) in o.iter_mut().zip(a).zip(b) {
@@ -184,18 +335,18 @@ pub(crate) fn cmp<T: Element>(op: CmpOp, a: &[T], b: &[T], o: &mut [u32]) {
     }
 }
 
-pub(crate) fn select<T: Element>(m: &[u32], a: &[T], b: &[T], o: &mut [T]) {
+pub(crate) fn select<T: Number>(m: &[u32], a: &[T], b: &[T], o: &mut [T]) {
     for (((y, &k), &x), &z) in o.iter_mut().zip(m).zip(a).zip(b) {
         *y = if k != 0 { x } else { z };
     }
 }
 
-pub(crate) fn clip<T: Element>(x: &[T], lo: &[T], hi: &[T], o: &mut [T]) {
+pub(crate) fn clip<T: Number>(x: &[T], lo: &[T], hi: &[T], o: &mut [T]) {
     for (((y, &v), &l), &h) in o.iter_mut().zip(x).zip(lo).zip(hi) {
         *y = v.max_(l).min_(h);
     }
 }
 
-pub(crate) fn cast<T: Element, U: Element>(a: &[T], o: &mut [U]) {
+pub(crate) fn cast<T: Number, U: Number>(a: &[T], o: &mut [U]) {
     o.iter_mut().zip(a).for_each(|(y, &x)| *y = x.cast::<U>());
 }

@@ -200,6 +200,14 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                     head[3 + q as usize] = bits32(node.dtype, scalars[q as usize]);
                 }
             }
+            // A gather reads anywhere in its input: it needs every buffer
+            // bound whole.
+            if p.gathers() && bufs.iter().any(|b| b.requested() > gpu.max_binding) {
+                return Err(Error::Value(format!(
+                    "gathering from an array larger than one storage binding ({} bytes on this adapter) is not supported; take from slices of it",
+                    gpu.max_binding
+                )));
+            }
             let layouts: Vec<Layout> = operands.iter().map(|(_, l)| (*l).clone()).collect();
             // Arrays larger than one storage binding run as several
             // dispatches, each binding a window of every buffer.
@@ -381,6 +389,7 @@ fn bits32(d: DType, v: f64) -> u32 {
         DType::F32 => (v as f32).to_bits(),
         DType::I32 => (v as i32) as u32,
         DType::U32 => v as u32,
+        DType::Bool => u32::from(v != 0.0),
         // No GPU kernel reads f64 (checked before any is built).
         DType::F64 => (v as f32).to_bits(),
     }

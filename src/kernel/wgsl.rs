@@ -99,7 +99,8 @@ pub(crate) fn source(k: &KernelKey) -> String {
             let args = Program::args(n.op);
             let mut body = snippet
                 .replace("{O}", &ty(n.dtype, v))
-                .replace("{NAN}", if v { "nan_v" } else { "nan_s" });
+                .replace("{NAN}", if v { "nan_v" } else { "nan_s" })
+                .replace("{U}", if v { "vec4<u32>" } else { "u32" });
             for (q, ph) in ["{A}", "{B}"].iter().enumerate() {
                 if let Some(&a) = args.get(q) {
                     body = body.replace(ph, &ty(p.nodes[a as usize].dtype, v));
@@ -171,6 +172,12 @@ pub(crate) fn source(k: &KernelKey) -> String {
                     } else {
                         format!("bitcast<{st}>(md[{}u])", 3 + q as usize)
                     }
+                }
+                Op::Gather(q, i, st) => {
+                    // Only in the scalar variant (`scalar_only`).
+                    let op = q as usize + 1;
+                    let b = k.binding[op];
+                    format!("bitcast<{t}>(b{b}[u32(o{op} + x{i} * x{st})])")
                 }
                 Op::Index if v => {
                     format!("vec4<u32>(md[2] + {idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)")
@@ -250,7 +257,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::elementwise::{BinaryOp, CmpOp, FloatOp, UnaryOp};
+    use crate::ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 
     fn validate(k: &KernelKey) {
         let src = source(k);
@@ -293,6 +300,28 @@ mod tests {
         p
     }
 
+    /// `take`'s program: an index (wrapped when negative) and a gather.
+    #[test]
+    fn gather_generates_valid_wgsl() {
+        for d in [DType::F32, DType::I32, DType::U32, DType::Bool] {
+            let mut p = Program::default();
+            let i = p.push(Op::Input(1), DType::I32);
+            let st = p.push(Op::Scalar(0), DType::I32);
+            p.push(Op::Gather(0, i, st), d);
+            assert!(p.scalar_only() && p.gathers());
+            for shared in [false, true] {
+                validate(&KernelKey {
+                    prog: p.clone(),
+                    binding: vec![0, if shared { 0 } else { 1 }, 2],
+                    uniform: vec![false, false],
+                    vec4: false,
+                    zero_off: false,
+                    wg: 256,
+                });
+            }
+        }
+    }
+
     #[test]
     fn every_op_generates_valid_wgsl() {
         for d in [DType::F32, DType::I32, DType::U32] {
@@ -313,22 +342,43 @@ mod tests {
                     CmpOp::Gt,
                     CmpOp::Ge,
                 ] {
-                    all_variants(&prog(leaves, Op::Cmp(c, 0, 1), DType::U32));
+                    all_variants(&prog(leaves, Op::Cmp(c, 0, 1), DType::Bool));
+                }
+                if d != DType::F32 {
+                    for b in [
+                        BitOp::And,
+                        BitOp::Or,
+                        BitOp::Xor,
+                        BitOp::LeftShift,
+                        BitOp::RightShift,
+                    ] {
+                        all_variants(&prog(leaves, Op::Bit(b, 0, 1), d));
+                    }
                 }
             }
-            for u in [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Relu] {
+            if d != DType::F32 {
+                all_variants(&prog(&[(Op::Input(0), d)], Op::Not(0), d));
+            }
+            for u in [
+                UnaryOp::Neg,
+                UnaryOp::Abs,
+                UnaryOp::Relu,
+                UnaryOp::Sign,
+                UnaryOp::Square,
+            ] {
                 all_variants(&prog(&[(Op::Input(0), d)], Op::Unary(u, 0), d));
             }
             let sel = [
-                (Op::Input(0), DType::U32),
+                (Op::Input(0), DType::Bool),
                 (Op::Input(1), d),
                 (Op::Input(2), d),
             ];
             all_variants(&prog(&sel, Op::Select(0, 1, 2), d));
             let clip = [(Op::Input(0), d), (Op::Scalar(0), d), (Op::Scalar(1), d)];
             all_variants(&prog(&clip, Op::Clip(0, 1, 2), d));
-            for to in [DType::F32, DType::I32, DType::U32] {
+            for to in [DType::F32, DType::I32, DType::U32, DType::Bool] {
                 all_variants(&prog(&[(Op::Input(0), d)], Op::Cast(0), to));
+                all_variants(&prog(&[(Op::Input(0), DType::Bool)], Op::Cast(0), to));
             }
             // fill, assign, iota
             all_variants(&prog(&[], Op::Scalar(0), d));
@@ -352,6 +402,22 @@ mod tests {
             FloatOp::Floor,
             FloatOp::Ceil,
             FloatOp::Round,
+            FloatOp::Tan,
+            FloatOp::Asin,
+            FloatOp::Acos,
+            FloatOp::Atan,
+            FloatOp::Sinh,
+            FloatOp::Cosh,
+            FloatOp::Asinh,
+            FloatOp::Acosh,
+            FloatOp::Atanh,
+            FloatOp::Log1p,
+            FloatOp::Expm1,
+            FloatOp::Log2,
+            FloatOp::Log10,
+            FloatOp::Exp2,
+            FloatOp::Trunc,
+            FloatOp::Reciprocal,
         ] {
             all_variants(&prog(
                 &[(Op::Input(0), DType::F32)],
@@ -359,6 +425,23 @@ mod tests {
                 DType::F32,
             ));
         }
+        let ff = [(Op::Input(0), DType::F32), (Op::Input(1), DType::F32)];
+        for op in [
+            FloatBinaryOp::Atan2,
+            FloatBinaryOp::Hypot,
+            FloatBinaryOp::Copysign,
+            FloatBinaryOp::FloorDivide,
+        ] {
+            all_variants(&prog(&ff, Op::FBinary(op, 0, 1), DType::F32));
+        }
+        for op in [IsOp::Nan, IsOp::Inf, IsOp::Finite] {
+            all_variants(&prog(&ff[..1], Op::Is(op, 0), DType::Bool));
+        }
+        let bb = [(Op::Input(0), DType::Bool), (Op::Input(1), DType::Bool)];
+        for b in [BitOp::And, BitOp::Or, BitOp::Xor] {
+            all_variants(&prog(&bb, Op::Bit(b, 0, 1), DType::Bool));
+        }
+        all_variants(&prog(&bb[..1], Op::Not(0), DType::Bool));
         // A fused chain: (a * 2 + b) * c, with a cast and a select.
         let f = DType::F32;
         let mut p = Program::default();
@@ -369,7 +452,7 @@ mod tests {
         let m = p.push(Op::Binary(BinaryOp::Mul, a, two), f);
         let s = p.push(Op::Binary(BinaryOp::Add, m, b), f);
         let y = p.push(Op::Binary(BinaryOp::Mul, s, c), f);
-        let g = p.push(Op::Cmp(CmpOp::Gt, y, two), DType::U32);
+        let g = p.push(Op::Cmp(CmpOp::Gt, y, two), DType::Bool);
         let i = p.push(Op::Cast(y), DType::I32);
         let back = p.push(Op::Cast(i), f);
         p.push(Op::Select(g, back, y), f);

@@ -3,7 +3,7 @@
 
 use crate::array::Array;
 use crate::device::{Device, Storage};
-use crate::element::{DType, Element, Float};
+use crate::element::{DType, Element, Float, Number};
 use crate::error::{Error, Result};
 use crate::kernel::Op;
 use crate::ops::elementwise::{BinaryOp, Builder};
@@ -32,6 +32,59 @@ impl<T: Element> Array<T> {
         out.fresh(|out| out.apply(&k))
     }
 
+    /// NumPy's `np.full_like(a, v)`: a new array of `a`'s shape.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<f32>::zeros(&dev, &[2])?;
+    /// assert_eq!(Array::full_like(&a, 3.0)?.to_vec()?, vec![3.0, 3.0]); // np.full_like(a, 3)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn full_like(a: &Array<T>, value: T) -> Result<Array<T>> {
+        Array::full(&a.device, a.shape(), value)
+    }
+
+    /// NumPy's `np.zeros_like(a)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::ones(&dev, &[2])?;
+    /// assert_eq!(Array::zeros_like(&a)?.to_vec()?, vec![0, 0]); // np.zeros_like(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn zeros_like(a: &Array<T>) -> Result<Array<T>> {
+        Array::zeros(&a.device, a.shape())
+    }
+
+    /// NumPy's `np.ones_like(a)`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::zeros(&dev, &[2])?;
+    /// assert_eq!(Array::ones_like(&a)?.to_vec()?, vec![1, 1]); // np.ones_like(a)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn ones_like(a: &Array<T>) -> Result<Array<T>> {
+        Array::ones(&a.device, a.shape())
+    }
+}
+
+impl<T: Number> Array<T> {
     /// NumPy's `np.arange(start, stop, step)`: `start + i * step` for every
     /// `i` with the value before `stop`, computed on the device.
     ///
@@ -90,57 +143,6 @@ impl<T: Element> Array<T> {
             }
         }
         Ok(out)
-    }
-
-    /// NumPy's `np.full_like(a, v)`: a new array of `a`'s shape.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::<f32>::zeros(&dev, &[2])?;
-    /// assert_eq!(Array::full_like(&a, 3.0)?.to_vec()?, vec![3.0, 3.0]); // np.full_like(a, 3)
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Out of memory.
-    #[track_caller]
-    pub fn full_like(a: &Array<T>, value: T) -> Result<Array<T>> {
-        Array::full(&a.device, a.shape(), value)
-    }
-
-    /// NumPy's `np.zeros_like(a)`.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::<i32>::ones(&dev, &[2])?;
-    /// assert_eq!(Array::zeros_like(&a)?.to_vec()?, vec![0, 0]); // np.zeros_like(a)
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Out of memory.
-    #[track_caller]
-    pub fn zeros_like(a: &Array<T>) -> Result<Array<T>> {
-        Array::zeros(&a.device, a.shape())
-    }
-
-    /// NumPy's `np.ones_like(a)`.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::<i32>::zeros(&dev, &[2])?;
-    /// assert_eq!(Array::ones_like(&a)?.to_vec()?, vec![1, 1]); // np.ones_like(a)
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Out of memory.
-    #[track_caller]
-    pub fn ones_like(a: &Array<T>) -> Result<Array<T>> {
-        Array::ones(&a.device, a.shape())
     }
 
     /// NumPy's `np.eye(n)`: zeros, then ones written through the diagonal

@@ -3,7 +3,7 @@
 //! broadcasting and overlap rules, on both backends.
 
 use crate::array::Array;
-use crate::element::{DType, Element, Float};
+use crate::element::{DType, Element, Float, Number};
 use crate::error::{Error, Result};
 use crate::kernel::run::Operand;
 use crate::kernel::{Id, Op, Program};
@@ -99,8 +99,8 @@ impl BinaryOp {
     ];
 }
 
-/// Comparisons; they return a mask of dtype `u32` holding 1 (true) or 0
-/// (false), since GPU storage has no 1-byte bool.
+/// Comparisons; they return a `bool` array (stored as a 32-bit word per
+/// element, since GPU storage has no 1-byte type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     /// `==`
@@ -126,6 +126,10 @@ pub enum UnaryOp {
     Abs,
     /// `max(x, 0)`; 0 for NaN
     Relu,
+    /// `np.sign`: -1, 0 or 1 (NaN stays NaN)
+    Sign,
+    /// `np.square` (integers wrap)
+    Square,
 }
 
 /// Unary ops for float dtypes only.
@@ -151,17 +155,84 @@ pub enum FloatOp {
     Ceil,
     /// `np.round` (half to even)
     Round,
+    /// `np.tan`
+    Tan,
+    /// `np.arcsin`
+    Asin,
+    /// `np.arccos`
+    Acos,
+    /// `np.arctan`
+    Atan,
+    /// `np.sinh`
+    Sinh,
+    /// `np.cosh`
+    Cosh,
+    /// `np.arcsinh`
+    Asinh,
+    /// `np.arccosh`
+    Acosh,
+    /// `np.arctanh`
+    Atanh,
+    /// `np.log1p`: `log(1 + x)`, accurate for small `x`
+    Log1p,
+    /// `np.expm1`: `exp(x) - 1`, accurate for small `x`
+    Expm1,
+    /// `np.log2`
+    Log2,
+    /// `np.log10`
+    Log10,
+    /// `np.exp2`
+    Exp2,
+    /// `np.trunc`: toward zero
+    Trunc,
+    /// `np.reciprocal`: `1 / x`
+    Reciprocal,
+}
+
+/// Binary ops for float dtypes only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FloatBinaryOp {
+    /// `np.arctan2(y, x)`: the angle of the point `(x, y)`
+    Atan2,
+    /// `np.hypot`: `sqrt(a² + b²)` without overflow for large values
+    Hypot,
+    /// `np.copysign`: `|a|` with the sign bit of `b`
+    Copysign,
+    /// `np.floor_divide` for floats (`a // b`): NumPy's `divmod` quotient;
+    /// `a / b` (±inf or NaN) for a zero divisor
+    FloorDivide,
+}
+
+/// Bitwise ops on integers; `And`, `Or`, `Xor` are also the logical ops of
+/// `bool` arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BitOp {
+    /// `np.bitwise_and` (`np.logical_and` on bool)
+    And,
+    /// `np.bitwise_or` (`np.logical_or` on bool)
+    Or,
+    /// `np.bitwise_xor` (`np.logical_xor` on bool)
+    Xor,
+    /// `np.left_shift`: 0 when the shift is negative or at least the bit width
+    LeftShift,
+    /// `np.right_shift`: arithmetic for signed integers; a shift that is
+    /// negative or at least the bit width gives 0 (or -1 for a negative
+    /// signed value)
+    RightShift,
+}
+
+/// Float classification, each giving a `bool` array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IsOp {
+    /// `np.isnan`
+    Nan,
+    /// `np.isinf`
+    Inf,
+    /// `np.isfinite`
+    Finite,
 }
 
 impl<T: Element> Array<T> {
-    /// `self[...] = a op b`.
-    pub(crate) fn binary_apply(&self, op: BinaryOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
-        let mut k = Builder::default();
-        let (x, y) = (k.leaf(&a), k.leaf(&b));
-        k.node(Op::Binary(op, x, y), T::DTYPE);
-        self.apply(&k)
-    }
-
     /// A new array of the broadcast shape of the array arguments.
     #[track_caller]
     fn alloc_for<U: Element>(&self, other: Option<&Array<T>>) -> Result<Array<U>> {
@@ -170,14 +241,124 @@ impl<T: Element> Array<T> {
             None => self.shape().to_vec(),
         };
         if let Some(o) = other {
-            if !o.device.same(&self.device) {
-                return Err(Error::DeviceMismatch(
-                    o.device.info().name.clone(),
-                    self.device.info().name.clone(),
-                ));
-            }
+            self.check_same_device(o)?;
         }
         Array::uninit(&self.device, &shape)
+    }
+
+    /// An error unless `other` lives on `self`'s device.
+    pub(crate) fn check_same_device<U: Element>(&self, other: &Array<U>) -> Result<()> {
+        if other.device.same(&self.device) {
+            return Ok(());
+        }
+        Err(Error::DeviceMismatch(
+            other.device.info().name.clone(),
+            self.device.info().name.clone(),
+        ))
+    }
+
+    /// Can an op whose result has `shape` write into this array's buffer?
+    /// Only when no other array shares the buffer (so nothing else can see
+    /// the write), the array is writeable, and its shape is the result's:
+    /// NumPy's temporary elision, with Rust's ownership as the signal.
+    pub(crate) fn can_take(&self, shape: &[usize]) -> bool {
+        self.flags().writeable && self.shape() == shape && self.storage.unique()
+    }
+
+    fn cmp_apply(out: &Array<bool>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
+        let mut k = Builder::default();
+        let (x, y) = (k.leaf(&a), k.leaf(&b));
+        k.node(Op::Cmp(op, x, y), DType::Bool);
+        out.apply(&k)
+    }
+
+    /// Elementwise comparison into a `bool` array.
+    ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// let b = Array::from_slice(&dev, &[3, 3], &[2])?;
+    /// assert_eq!(a.compare(CmpOp::Gt, &b)?.to_vec()?, vec![false, true]); // a > b
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Shapes that do not broadcast.
+    #[track_caller]
+    pub fn compare(&self, op: CmpOp, other: &Array<T>) -> Result<Array<bool>> {
+        self.alloc_for(Some(other))?
+            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other)))
+    }
+
+    /// Comparison with a scalar into a `bool` array.
+    ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// assert_eq!(a.compare_scalar(CmpOp::Eq, 5)?.to_vec()?, vec![false, true]); // a == 5
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Out of memory.
+    #[track_caller]
+    pub fn compare_scalar(&self, op: CmpOp, s: T) -> Result<Array<bool>> {
+        self.alloc_for(None)?
+            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Scalar(s)))
+    }
+
+    /// Comparison into a caller's `bool` array (`out=`).
+    ///
+    /// ```
+    /// use ndgpu::{Array, CmpOp, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
+    /// let m = Array::<bool>::zeros(&dev, &[2])?;
+    /// a.compare_into(CmpOp::Le, &a, &m)?; // np.less_equal(a, a, out=m)
+    /// assert_eq!(m.to_vec()?, vec![true, true]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Read-only `out`; `out` cannot hold the broadcast shape.
+    pub fn compare_into(&self, op: CmpOp, other: &Array<T>, out: &Array<bool>) -> Result<()> {
+        Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other))
+    }
+
+    /// `np.where(mask, a, b)`: `a` where `mask` is true, else `b`, broadcast together.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[true, false], &[2])?;
+    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
+    /// let b = Array::from_slice(&dev, &[10, 20], &[2])?;
+    /// assert_eq!(Array::where_(&m, &a, &b)?.to_vec()?, vec![1, 20]); // np.where(m, a, b)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Shapes that do not broadcast; arrays on different devices.
+    #[track_caller]
+    pub fn where_(mask: &Array<bool>, a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
+        let shape = broadcast_shapes(&[mask.shape(), a.shape(), b.shape()])?;
+        let out = Array::uninit(&a.device, &shape)?;
+        let mut k = Builder::default();
+        let (m, x, y) = (k.input(mask), k.input(a), k.input(b));
+        k.node(Op::Select(m, x, y), T::DTYPE);
+        out.fresh(|out| out.apply(&k))
+    }
+}
+
+impl<T: Number> Array<T> {
+    /// `self[...] = a op b`.
+    pub(crate) fn binary_apply(&self, op: BinaryOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
+        let mut k = Builder::default();
+        let (x, y) = (k.leaf(&a), k.leaf(&b));
+        k.node(Op::Binary(op, x, y), T::DTYPE);
+        self.apply(&k)
     }
 
     /// Elementwise `op` into a new array (`np.add(a, b)` and friends).
@@ -287,14 +468,6 @@ impl<T: Element> Array<T> {
         out.binary_apply(op, Arg::Arr(self), Arg::Scalar(s))
     }
 
-    /// Can an op whose result has `shape` write into this array's buffer?
-    /// Only when no other array shares the buffer (so nothing else can see
-    /// the write), the array is writeable, and its shape is the result's:
-    /// NumPy's temporary elision, with Rust's ownership as the signal.
-    pub(crate) fn can_take(&self, shape: &[usize]) -> bool {
-        self.flags().writeable && self.shape() == shape && self.storage.unique()
-    }
-
     /// `self op other`, consuming `self`: written into `self`'s buffer when
     /// [`can_take`](Array::can_take) allows, else into a new array.
     #[track_caller]
@@ -357,68 +530,6 @@ impl<T: Element> Array<T> {
             .fresh(|out| out.binary_apply(op, Arg::Scalar(s), Arg::Arr(self)))
     }
 
-    fn cmp_apply(out: &Array<u32>, op: CmpOp, a: Arg<'_, T>, b: Arg<'_, T>) -> Result<()> {
-        let mut k = Builder::default();
-        let (x, y) = (k.leaf(&a), k.leaf(&b));
-        k.node(Op::Cmp(op, x, y), DType::U32);
-        out.apply(&k)
-    }
-
-    /// Elementwise comparison into a `u32` mask of 1s and 0s.
-    ///
-    /// ```
-    /// use ndgpu::{Array, CmpOp, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
-    /// let b = Array::from_slice(&dev, &[3, 3], &[2])?;
-    /// assert_eq!(a.compare(CmpOp::Gt, &b)?.to_vec()?, vec![0, 1]); // a > b
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Shapes that do not broadcast.
-    #[track_caller]
-    pub fn compare(&self, op: CmpOp, other: &Array<T>) -> Result<Array<u32>> {
-        self.alloc_for(Some(other))?
-            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other)))
-    }
-
-    /// Comparison with a scalar into a `u32` mask.
-    ///
-    /// ```
-    /// use ndgpu::{Array, CmpOp, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
-    /// assert_eq!(a.compare_scalar(CmpOp::Eq, 5)?.to_vec()?, vec![0, 1]); // a == 5
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Out of memory.
-    #[track_caller]
-    pub fn compare_scalar(&self, op: CmpOp, s: T) -> Result<Array<u32>> {
-        self.alloc_for(None)?
-            .fresh(|out| Self::cmp_apply(out, op, Arg::Arr(self), Arg::Scalar(s)))
-    }
-
-    /// Comparison into a caller's mask (`out=`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, CmpOp, Device};
-    /// let dev = Device::cpu();
-    /// let a = Array::from_slice(&dev, &[1, 5], &[2])?;
-    /// let m = Array::<u32>::zeros(&dev, &[2])?;
-    /// a.compare_into(CmpOp::Le, &a, &m)?; // np.less_equal(a, a, out=m)
-    /// assert_eq!(m.to_vec()?, vec![1, 1]);
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Read-only `out`; `out` cannot hold the broadcast shape.
-    pub fn compare_into(&self, op: CmpOp, other: &Array<T>, out: &Array<u32>) -> Result<()> {
-        Self::cmp_apply(out, op, Arg::Arr(self), Arg::Arr(other))
-    }
-
     pub(crate) fn unary_apply(&self, op: UnaryOp, a: Arg<'_, T>) -> Result<()> {
         let mut k = Builder::default();
         let x = k.leaf(&a);
@@ -477,30 +588,6 @@ impl<T: Element> Array<T> {
     /// Read-only `out`; `out` cannot hold `self`'s shape.
     pub fn unary_into(&self, op: UnaryOp, out: &Array<T>) -> Result<()> {
         out.unary_apply(op, Arg::Arr(self))
-    }
-
-    /// `np.where(mask, a, b)`: `a` where `mask != 0`, else `b`, broadcast together.
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let m = Array::from_slice(&dev, &[1u32, 0], &[2])?;
-    /// let a = Array::from_slice(&dev, &[1, 2], &[2])?;
-    /// let b = Array::from_slice(&dev, &[10, 20], &[2])?;
-    /// assert_eq!(Array::where_(&m, &a, &b)?.to_vec()?, vec![1, 20]); // np.where(m, a, b)
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Shapes that do not broadcast; arrays on different devices.
-    #[track_caller]
-    pub fn where_(mask: &Array<u32>, a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
-        let shape = broadcast_shapes(&[mask.shape(), a.shape(), b.shape()])?;
-        let out = Array::uninit(&a.device, &shape)?;
-        let mut k = Builder::default();
-        let (m, x, y) = (k.input(mask), k.input(a), k.input(b));
-        k.node(Op::Select(m, x, y), T::DTYPE);
-        out.fresh(|out| out.apply(&k))
     }
 
     fn clip_apply(&self, a: Arg<'_, T>, lo: T, hi: T) -> Result<()> {
@@ -612,7 +699,7 @@ impl<T: Float> Array<T> {
 /// `a.add_into(&b, &out)?`, `a.add_scalar(2)?`, `a.add_scalar_inplace(2)?`.
 macro_rules! named_binary {
     ($($op:ident $inplace:ident $into:ident $sc:ident $sc_inplace:ident $sc_into:ident = $v:ident, $np:literal;)*) => {
-        impl<T: Element> Array<T> {$(
+        impl<T: Number> Array<T> {$(
             #[doc = concat!("`", $np, "(a, b)` into a new array; see [`Array::binary`].\n\n# Errors\nShapes that do not broadcast.")]
             #[track_caller]
             pub fn $op(&self, other: &Array<T>) -> Result<Array<T>> {
@@ -644,27 +731,27 @@ macro_rules! named_binary {
 }
 
 named_binary! {
-    add add_inplace add_into add_scalar add_scalar_inplace add_scalar_into = Add, "np.add";
-    sub sub_inplace sub_into sub_scalar sub_scalar_inplace sub_scalar_into = Sub, "np.subtract";
-    mul mul_inplace mul_into mul_scalar mul_scalar_inplace mul_scalar_into = Mul, "np.multiply";
+    add add_inplace add_into add_scalar add_scalar_inplace add_scalar_into = Add, "np.add(a)";
+    sub sub_inplace sub_into sub_scalar sub_scalar_inplace sub_scalar_into = Sub, "np.subtract(a)";
+    mul mul_inplace mul_into mul_scalar mul_scalar_inplace mul_scalar_into = Mul, "np.multiply(a)";
     div div_inplace div_into div_scalar div_scalar_inplace div_scalar_into = Div, "np.divide (np.floor_divide for integers)";
-    pow pow_inplace pow_into pow_scalar pow_scalar_inplace pow_scalar_into = Pow, "np.power";
-    maximum maximum_inplace maximum_into maximum_scalar maximum_scalar_inplace maximum_scalar_into = Maximum, "np.maximum";
-    minimum minimum_inplace minimum_into minimum_scalar minimum_scalar_inplace minimum_scalar_into = Minimum, "np.minimum";
-    rem rem_inplace rem_into rem_scalar rem_scalar_inplace rem_scalar_into = Rem, "np.remainder";
+    pow pow_inplace pow_into pow_scalar pow_scalar_inplace pow_scalar_into = Pow, "np.power(a)";
+    maximum maximum_inplace maximum_into maximum_scalar maximum_scalar_inplace maximum_scalar_into = Maximum, "np.maximum(a)";
+    minimum minimum_inplace minimum_into minimum_scalar minimum_scalar_inplace minimum_scalar_into = Minimum, "np.minimum(a)";
+    rem rem_inplace rem_into rem_scalar rem_scalar_inplace rem_scalar_into = Rem, "np.remainder(a)";
 }
 
 macro_rules! named_cmp {
     ($($op:ident $sc:ident = $v:ident;)*) => {
         impl<T: Element> Array<T> {$(
-            #[doc = concat!("Elementwise `", stringify!($op), "` into a `u32` mask (1 true, 0 false).\n\n# Errors\nShapes that do not broadcast.")]
+            #[doc = concat!("Elementwise `", stringify!($op), "` into a `bool` array.\n\n# Errors\nShapes that do not broadcast.")]
             #[track_caller]
-            pub fn $op(&self, other: &Array<T>) -> Result<Array<u32>> {
+            pub fn $op(&self, other: &Array<T>) -> Result<Array<bool>> {
                 self.compare(CmpOp::$v, other)
             }
-            #[doc = concat!("Elementwise `", stringify!($op), "` with a scalar into a `u32` mask.\n\n# Errors\nOut of memory.")]
+            #[doc = concat!("Elementwise `", stringify!($op), "` with a scalar into a `bool` array.\n\n# Errors\nOut of memory.")]
             #[track_caller]
-            pub fn $sc(&self, s: T) -> Result<Array<u32>> {
+            pub fn $sc(&self, s: T) -> Result<Array<bool>> {
                 self.compare_scalar(CmpOp::$v, s)
             }
         )*}
@@ -681,18 +768,18 @@ named_cmp! {
 }
 
 macro_rules! named_unary {
-    ($tr:ident, $kind:ident, $apply:ident, $apply_inplace:ident, $apply_into:ident; $($op:ident $inplace:ident $into:ident = $v:ident;)*) => {
+    ($tr:ident, $kind:ident, $apply:ident, $apply_inplace:ident, $apply_into:ident, $ty:literal, $vals:literal; $($op:ident $inplace:ident $into:ident = $v:ident, $np:literal;)*) => {
         impl<T: $tr> Array<T> {$(
-            #[doc = concat!("Elementwise `", stringify!($op), "` into a new array.\n\n# Errors\nOut of memory.")]
+            #[doc = concat!("`", $np, "` into a new array; see [`Array::", stringify!($apply), "`].\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::<", $ty, ">::from_slice(&dev, &", $vals, ", &[3])?;\nlet y = a.", stringify!($op), "()?; // ", $np, "\nlet z = a.", stringify!($apply), "(ndgpu::", stringify!($kind), "::", stringify!($v), ")?;\nassert_eq!(format!(\"{:?}\", y.to_vec()?), format!(\"{:?}\", z.to_vec()?));\n# Ok::<(), ndgpu::Error>(())\n```\n\n# Errors\nOut of memory.")]
             #[track_caller]
             pub fn $op(&self) -> Result<Array<T>> {
                 self.$apply($kind::$v)
             }
-            #[doc = concat!("Elementwise `", stringify!($op), "` in place through any view.\n\n# Errors\nRead-only `self`.")]
+            #[doc = concat!("`", $np, "` in place through any view (`out=a`).\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::<", $ty, ">::from_slice(&dev, &", $vals, ", &[3])?;\nlet y = a.", stringify!($op), "()?;\na.", stringify!($inplace), "()?; // ", $np, ", out=a\nassert_eq!(format!(\"{:?}\", a.to_vec()?), format!(\"{:?}\", y.to_vec()?));\n# Ok::<(), ndgpu::Error>(())\n```\n\n# Errors\nRead-only `self`.")]
             pub fn $inplace(&self) -> Result<()> {
                 self.$apply_inplace($kind::$v)
             }
-            #[doc = concat!("Elementwise `", stringify!($op), "` into `out`.\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
+            #[doc = concat!("`", $np, "` into `out` (`out=out`).\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::<", $ty, ">::from_slice(&dev, &", $vals, ", &[3])?;\nlet out = Array::<", $ty, ">::zeros(&dev, &[3])?;\na.", stringify!($into), "(&out)?; // ", $np, ", out=out\nassert_eq!(format!(\"{:?}\", out.to_vec()?), format!(\"{:?}\", a.", stringify!($op), "()?.to_vec()?));\n# Ok::<(), ndgpu::Error>(())\n```\n\n# Errors\nRead-only `out`; `out` cannot hold `self`'s shape.")]
             pub fn $into(&self, out: &Array<T>) -> Result<()> {
                 self.$apply_into($kind::$v, out)
             }
@@ -700,20 +787,38 @@ macro_rules! named_unary {
     };
 }
 
-named_unary! { Element, UnaryOp, unary, unary_inplace, unary_into;
-    neg neg_inplace neg_into = Neg;
-    abs abs_inplace abs_into = Abs;
-    relu relu_inplace relu_into = Relu;
+named_unary! { Number, UnaryOp, unary, unary_inplace, unary_into, "i32", "[-2, 0, 3]";
+    neg neg_inplace neg_into = Neg, "np.negative(a)";
+    abs abs_inplace abs_into = Abs, "np.abs(a)";
+    relu relu_inplace relu_into = Relu, "np.maximum(a, 0)";
+    sign sign_inplace sign_into = Sign, "np.sign(a)";
+    square square_inplace square_into = Square, "np.square(a)";
 }
-named_unary! { Float, FloatOp, float_op, float_op_inplace, float_op_into;
-    exp exp_inplace exp_into = Exp;
-    log log_inplace log_into = Log;
-    sqrt sqrt_inplace sqrt_into = Sqrt;
-    sin sin_inplace sin_into = Sin;
-    cos cos_inplace cos_into = Cos;
-    tanh tanh_inplace tanh_into = Tanh;
-    sigmoid sigmoid_inplace sigmoid_into = Sigmoid;
-    floor floor_inplace floor_into = Floor;
-    ceil ceil_inplace ceil_into = Ceil;
-    round round_inplace round_into = Round;
+named_unary! { Float, FloatOp, float_op, float_op_inplace, float_op_into, "f32", "[0.25, 0.5, 0.75]";
+    exp exp_inplace exp_into = Exp, "np.exp(a)";
+    log log_inplace log_into = Log, "np.log(a)";
+    sqrt sqrt_inplace sqrt_into = Sqrt, "np.sqrt(a)";
+    sin sin_inplace sin_into = Sin, "np.sin(a)";
+    cos cos_inplace cos_into = Cos, "np.cos(a)";
+    tanh tanh_inplace tanh_into = Tanh, "np.tanh(a)";
+    sigmoid sigmoid_inplace sigmoid_into = Sigmoid, "1 / (1 + np.exp(-a))";
+    floor floor_inplace floor_into = Floor, "np.floor(a)";
+    ceil ceil_inplace ceil_into = Ceil, "np.ceil(a)";
+    round round_inplace round_into = Round, "np.round(a)";
+    tan tan_inplace tan_into = Tan, "np.tan(a)";
+    asin asin_inplace asin_into = Asin, "np.arcsin(a)";
+    acos acos_inplace acos_into = Acos, "np.arccos(a)";
+    atan atan_inplace atan_into = Atan, "np.arctan(a)";
+    sinh sinh_inplace sinh_into = Sinh, "np.sinh(a)";
+    cosh cosh_inplace cosh_into = Cosh, "np.cosh(a)";
+    asinh asinh_inplace asinh_into = Asinh, "np.arcsinh(a)";
+    acosh acosh_inplace acosh_into = Acosh, "np.arccosh(a)";
+    atanh atanh_inplace atanh_into = Atanh, "np.arctanh(a)";
+    log1p log1p_inplace log1p_into = Log1p, "np.log1p(a)";
+    expm1 expm1_inplace expm1_into = Expm1, "np.expm1(a)";
+    log2 log2_inplace log2_into = Log2, "np.log2(a)";
+    log10 log10_inplace log10_into = Log10, "np.log10(a)";
+    exp2 exp2_inplace exp2_into = Exp2, "np.exp2(a)";
+    trunc trunc_inplace trunc_into = Trunc, "np.trunc(a)";
+    reciprocal reciprocal_inplace reciprocal_into = Reciprocal, "np.reciprocal(a)";
 }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::array::Array;
 use crate::device::gpu::{Gpu, GpuStorage};
 use crate::device::{cpu, Storage};
-use crate::element::{DType, Element};
+use crate::element::{DType, Number};
 use crate::error::{fmt_shape, Error, Result};
 use crate::layout::{broadcast_shapes, Layout};
 
@@ -158,7 +158,7 @@ impl Plan {
     }
 }
 
-impl<T: Element> Array<T> {
+impl<T: Number> Array<T> {
     /// The dot product, NumPy's `np.dot(a, b)`: 1-D·1-D is the inner product
     /// (a 0-d array), 2-D·1-D and 1-D·2-D a matrix-vector product, 2-D·2-D
     /// the matrix product, a 0-d operand scales the other, and N-d operands
@@ -338,7 +338,7 @@ const K_CHUNK: usize = 32768;
 
 /// Writes `a @ b` into `c`, C-contiguous with the plan's shape and in a
 /// buffer that neither operand uses.
-fn compute<T: Element>(
+fn compute<T: Number>(
     plan: &Plan,
     a: &Array<T>,
     b: &Array<T>,
@@ -415,7 +415,7 @@ fn compute<T: Element>(
 
 // ---------------------------------------------------------------- CPU path
 
-fn cpu_product<T: Element>(
+fn cpu_product<T: Number>(
     plan: &Plan,
     sa: &cpu::CpuStorage,
     sb: &cpu::CpuStorage,
@@ -468,7 +468,7 @@ fn cpu_product<T: Element>(
                 bytemuck::cast_slice_mut(cb),
                 threads,
             ),
-            DType::I32 | DType::U32 => {
+            DType::I32 | DType::U32 | DType::Bool => {
                 gemm_loop(m, k, n, &a, &b, cb, threads == Threads::All);
                 Ok(())
             }
@@ -519,7 +519,7 @@ struct Mat<'a, T> {
     cs: isize,
 }
 
-impl<'a, T: Element> Mat<'a, T> {
+impl<'a, T: Number> Mat<'a, T> {
     /// The same matrix over the concrete float type that `T` is.
     fn cast<U: bytemuck::Pod>(&self) -> Mat<'a, U> {
         Mat {
@@ -658,7 +658,7 @@ const PAR_MIN_OPS: usize = 1 << 18;
 /// `c = a @ b` for integers (wrapping, as NumPy): each row of C accumulates
 /// rows of B scaled by A's elements, so the inner loop runs along a
 /// contiguous row of C (and of B when B's rows are contiguous).
-fn gemm_loop<T: Element>(
+fn gemm_loop<T: Number>(
     m: usize,
     k: usize,
     n: usize,
@@ -815,7 +815,7 @@ fn gpu_meta(plan: &Plan, c_off: usize) -> Result<Vec<u32>> {
     Ok(m)
 }
 
-fn gpu_product<T: Element>(
+fn gpu_product<T: Number>(
     g: &Gpu,
     plan: &Plan,
     s: [&GpuStorage; 3],

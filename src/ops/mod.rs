@@ -2,5 +2,7 @@
 
 pub(crate) mod creation;
 pub mod elementwise;
+pub(crate) mod index;
 pub(crate) mod matmul;
 pub mod reduce;
+pub(crate) mod ufuncs;

@@ -10,7 +10,7 @@ use crate::array::Array;
 use crate::device::cpu;
 use crate::device::gpu::GpuStorage;
 use crate::device::Storage;
-use crate::element::{DType, Element, Float};
+use crate::element::{DType, Element, Float, Number};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
@@ -282,7 +282,7 @@ fn split(l: &Layout, axes: &Axes, keepdims: bool) -> Result<Split> {
 /// A reduction's values, or for argmin/argmax its indices.
 type Reduced<T> = (Option<Array<T>>, Option<Array<u32>>);
 
-impl<T: Element> Array<T> {
+impl<T: Number> Array<T> {
     /// A value reduction on the CPU backend, read in place; `mean` (for
     /// [`cpu_reduce::Op::SqDev`]) holds one mean per output in C order.
     fn cpu_reduce(
@@ -785,49 +785,102 @@ impl<T: Element> Array<T> {
     }
 }
 
-impl Array<u32> {
-    /// Is any element nonzero along `axes`? A `u32` mask (NumPy's `any`).
-    ///
-    /// ```
-    /// use ndgpu::{Array, Device};
-    /// let dev = Device::cpu();
-    /// let m = Array::from_slice(&dev, &[0u32, 0, 1, 0], &[2, 2])?;
-    /// assert_eq!(m.any(1, false)?.to_vec()?, vec![0, 1]); // m.any(axis=1)
-    /// # Ok::<(), ndgpu::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// An axis out of range.
-    pub fn any(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
-        let axes = axes.into();
-        if self.is_empty() {
-            return Array::zeros(
-                &self.device,
-                &split(&self.layout, &axes, keepdims)?.out_shape,
-            );
+impl<T: Element> Array<T> {
+    /// The array as `u32` words where `word != 0` is the element's truth:
+    /// itself for `bool` and `u32`, else a `!= 0` mask.
+    fn truth_words(&self) -> Result<Array<u32>> {
+        match T::DTYPE {
+            DType::Bool | DType::U32 => Ok(self.reinterpret()),
+            _ => Ok(self.ne_scalar(T::from_f64(0.0))?.reinterpret()),
         }
-        self.reduce(Red::Max, axes, keepdims)?.ne_scalar(0)
     }
 
-    /// Are all elements nonzero along `axes`? A `u32` mask (NumPy's `all`).
+    /// Is any element true (nonzero) along `axes`? NumPy's `a.any(axis,
+    /// keepdims=)`, for every dtype; `false` for an empty reduction.
     ///
     /// ```
     /// use ndgpu::{Array, Device};
     /// let dev = Device::cpu();
-    /// let m = Array::from_slice(&dev, &[1u32, 1, 1, 0], &[2, 2])?;
-    /// assert_eq!(m.all(1, false)?.to_vec()?, vec![1, 0]); // m.all(axis=1)
+    /// let m = Array::from_slice(&dev, &[false, false, true, false], &[2, 2])?;
+    /// assert_eq!(m.any(1, false)?.to_vec()?, vec![false, true]); // m.any(axis=1)
+    /// let x = Array::from_slice(&dev, &[0.0f32, f32::NAN], &[2])?;
+    /// assert!(x.any(ndgpu::Axes::All, false)?.item()?); // np.any([0, nan]) is True
     /// # Ok::<(), ndgpu::Error>(())
     /// ```
     ///
     /// # Errors
     /// An axis out of range.
-    pub fn all(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
+    pub fn any(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<bool>> {
+        let axes = axes.into();
+        let sp = split(&self.layout, &axes, keepdims)?;
+        if sp.red.size() == 0 || self.is_empty() {
+            return Array::zeros(&self.device, &sp.out_shape);
+        }
+        let w = self.truth_words()?.reduce(Red::Max, axes, keepdims)?;
+        w.ne_scalar(0)
+    }
+
+    /// Are all elements true (nonzero) along `axes`? NumPy's `a.all(axis,
+    /// keepdims=)`, for every dtype; `true` for an empty reduction.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[1, 1, 1, 0], &[2, 2])?;
+    /// assert_eq!(m.all(1, false)?.to_vec()?, vec![true, false]); // m.all(axis=1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn all(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<bool>> {
         let axes = axes.into();
         let sp = split(&self.layout, &axes, keepdims)?;
         if sp.red.size() == 0 {
             return Array::ones(&self.device, &sp.out_shape);
         }
-        self.reduce(Red::Min, axes, keepdims)?.ne_scalar(0)
+        let w = self.truth_words()?.reduce(Red::Min, axes, keepdims)?;
+        w.ne_scalar(0)
+    }
+
+    /// How many elements are true (nonzero) along `axes`, as `u32`
+    /// (NumPy's `np.count_nonzero(a, axis)`, which gives int64).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[0, 3, 0, -1, 2, 0], &[2, 3])?;
+    /// assert_eq!(a.count_nonzero(1)?.to_vec()?, vec![1, 2]); // np.count_nonzero(a, axis=1)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn count_nonzero(&self, axes: impl Into<Axes>) -> Result<Array<u32>> {
+        let w = match T::DTYPE {
+            DType::Bool => self.reinterpret::<u32>(),
+            _ => self.ne_scalar(T::from_f64(0.0))?.reinterpret(),
+        };
+        w.sum(axes, false)
+    }
+}
+
+impl Array<bool> {
+    /// The number of `true`s along `axes`, as `u32` (NumPy's `m.sum(axis)`
+    /// on a bool array, which gives int64).
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let m = Array::from_slice(&dev, &[true, false, true, true], &[2, 2])?;
+    /// assert_eq!(m.sum(0, false)?.to_vec()?, vec![2, 1]); // m.sum(axis=0)
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range.
+    pub fn sum(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<u32>> {
+        self.reinterpret::<u32>().sum(axes, keepdims)
     }
 }
 

@@ -29,7 +29,7 @@
 
 use rayon::prelude::*;
 
-use crate::element::Element;
+use crate::element::Number;
 use crate::layout::Layout;
 
 /// Elements below which a reduction runs on one thread.
@@ -57,7 +57,7 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    fn ident<T: Element>(self) -> T {
+    fn ident<T: Number>(self) -> T {
         match self {
             Op::Sum | Op::SqDev => T::zero(),
             Op::Prod => T::one(),
@@ -71,7 +71,7 @@ impl Op {
 /// not NaN and `b` is greater or NaN. Integers compare as usual.
 #[inline(always)]
 #[allow(clippy::eq_op)] // a == a: is `a` a number?
-fn vmax<T: Element>(a: T, b: T) -> T {
+fn vmax<T: Number>(a: T, b: T) -> T {
     let take = (a == a) & !(b <= a);
     if take {
         b
@@ -83,7 +83,7 @@ fn vmax<T: Element>(a: T, b: T) -> T {
 /// NaN-propagating minimum; see [`vmax`].
 #[inline(always)]
 #[allow(clippy::eq_op)]
-fn vmin<T: Element>(a: T, b: T) -> T {
+fn vmin<T: Number>(a: T, b: T) -> T {
     let take = (a == a) & !(b >= a);
     if take {
         b
@@ -93,7 +93,7 @@ fn vmin<T: Element>(a: T, b: T) -> T {
 }
 
 #[inline(always)]
-fn comb<T: Element>(op: Op, a: T, b: T) -> T {
+fn comb<T: Number>(op: Op, a: T, b: T) -> T {
     match op {
         Op::Sum | Op::SqDev => a.add_(b),
         Op::Prod => a.mul_(b),
@@ -104,7 +104,7 @@ fn comb<T: Element>(op: Op, a: T, b: T) -> T {
 
 /// Sums pairwise: blocks of 128 into 8 interleaved accumulators (which the
 /// compiler turns into one vector add), then halves recursively.
-pub(crate) fn pairwise<T: Element>(v: &[T]) -> T {
+pub(crate) fn pairwise<T: Number>(v: &[T]) -> T {
     if v.len() <= 128 {
         let mut acc = [T::zero(); 8];
         let mut chunks = v.chunks_exact(8);
@@ -129,7 +129,7 @@ pub(crate) fn pairwise<T: Element>(v: &[T]) -> T {
 }
 
 /// Pairwise sum of `(x - m)²`.
-fn pairwise_sqdev<T: Element>(v: &[T], m: T) -> T {
+fn pairwise_sqdev<T: Number>(v: &[T], m: T) -> T {
     if v.len() <= 128 {
         let mut acc = [T::zero(); 8];
         let mut chunks = v.chunks_exact(8);
@@ -159,7 +159,7 @@ fn pairwise_sqdev<T: Element>(v: &[T], m: T) -> T {
 
 /// A lane-parallel fold (eight accumulators) of a non-empty slice.
 #[inline(always)]
-fn lanes<T: Element>(v: &[T], init: T, f: impl Fn(T, T) -> T) -> T {
+fn lanes<T: Number>(v: &[T], init: T, f: impl Fn(T, T) -> T) -> T {
     let mut acc = [init; 8];
     let mut chunks = v.chunks_exact(8);
     for c in &mut chunks {
@@ -181,7 +181,7 @@ fn lanes<T: Element>(v: &[T], init: T, f: impl Fn(T, T) -> T) -> T {
 /// again for a NaN.
 #[inline(always)]
 #[allow(clippy::eq_op)] // x - x and x != x: the NaN tests
-fn extreme_slice<T: Element, const MAX: bool>(v: &[T]) -> T {
+fn extreme_slice<T: Number, const MAX: bool>(v: &[T]) -> T {
     let pick = |a: T, x: T| {
         let t = if MAX { x > a } else { x < a };
         if t {
@@ -219,7 +219,7 @@ fn extreme_slice<T: Element, const MAX: bool>(v: &[T]) -> T {
 
 /// Reduces a contiguous, non-empty slice.
 #[inline]
-fn run_slice<T: Element>(op: Op, v: &[T], m: T) -> T {
+fn run_slice<T: Number>(op: Op, v: &[T], m: T) -> T {
     match op {
         Op::Sum => pairwise(v),
         Op::SqDev => pairwise_sqdev(v, m),
@@ -231,7 +231,7 @@ fn run_slice<T: Element>(op: Op, v: &[T], m: T) -> T {
 
 /// Reduces `n` elements of `x` from `b` at stride `s` (`s >= 0`).
 #[inline(always)]
-fn run<T: Element>(op: Op, x: &[T], b: usize, n: usize, s: usize, m: T) -> T {
+fn run<T: Number>(op: Op, x: &[T], b: usize, n: usize, s: usize, m: T) -> T {
     if n < SHORT || s == 0 {
         let mut acc = x[b];
         if op == Op::SqDev {
@@ -377,7 +377,7 @@ fn canon(l: &Layout, is_red: &[bool]) -> (isize, isize, Vec<Ax>) {
 /// writing the outputs in C order of the kept axes into `out`. `mean` (for
 /// [`Op::SqDev`]) holds one mean per output, in the same order. Every
 /// reduced axis is non-empty.
-pub(crate) fn reduce<T: Element>(
+pub(crate) fn reduce<T: Number>(
     op: Op,
     x: &[T],
     l: &Layout,
@@ -399,7 +399,7 @@ pub(crate) fn reduce<T: Element>(
     }
 }
 
-fn reduce_as<T: Element, const OP: u8>(
+fn reduce_as<T: Number, const OP: u8>(
     x: &[T],
     l: &Layout,
     is_red: &[bool],
@@ -616,7 +616,7 @@ fn reduce_as<T: Element, const OP: u8>(
 
 /// Combines `acc[j]` with `x[b + j*s]`; `first` sets instead.
 #[inline]
-fn row_op<T: Element>(op: Op, x: &[T], b: usize, s: usize, acc: &mut [T], m: &[T], first: bool) {
+fn row_op<T: Number>(op: Op, x: &[T], b: usize, s: usize, acc: &mut [T], m: &[T], first: bool) {
     let n = acc.len();
     if s == 1 {
         let src = &x[b..b + n];
@@ -652,7 +652,7 @@ fn row_op<T: Element>(op: Op, x: &[T], b: usize, s: usize, acc: &mut [T], m: &[T
     }
 }
 
-fn fold_parts<T: Element>(op: Op, parts: &[T]) -> T {
+fn fold_parts<T: Number>(op: Op, parts: &[T]) -> T {
     match op {
         Op::Sum | Op::SqDev => pairwise(parts),
         _ => parts[1..].iter().fold(parts[0], |a, &b| comb(op, a, b)),
@@ -677,20 +677,20 @@ fn kept_in_c_order(kept: &[Ax]) -> bool {
 /// everything, and the earlier index wins ties)? Branch-free.
 #[inline(always)]
 #[allow(clippy::eq_op)]
-fn better<T: Element, const MAX: bool>(best: T, v: T) -> bool {
+fn better<T: Number, const MAX: bool>(best: T, v: T) -> bool {
     let beats = if MAX { !(v <= best) } else { !(v >= best) };
     (best == best) & beats
 }
 
 /// The extreme (NaN-propagating) of a non-empty slice, eight lanes wide.
 #[inline(always)]
-fn extreme<T: Element, const MAX: bool>(v: &[T]) -> T {
+fn extreme<T: Number, const MAX: bool>(v: &[T]) -> T {
     extreme_slice::<T, MAX>(v)
 }
 
 /// The first index of the extreme of a non-empty slice (a NaN wins).
 #[allow(clippy::eq_op)]
-fn arg_slice<T: Element, const MAX: bool>(v: &[T]) -> (T, usize) {
+fn arg_slice<T: Number, const MAX: bool>(v: &[T]) -> (T, usize) {
     let (mut best, mut bi) = (v[0], 0);
     for (k, blk) in v.chunks(ARG_BLOCK).enumerate() {
         let e = extreme::<T, MAX>(blk);
@@ -711,7 +711,7 @@ fn arg_slice<T: Element, const MAX: bool>(v: &[T]) -> (T, usize) {
 }
 
 /// [`arg_slice`] over `n` elements of `x` from `b` at stride `s`.
-fn arg_run<T: Element, const MAX: bool>(x: &[T], b: isize, n: usize, s: isize) -> (T, usize) {
+fn arg_run<T: Number, const MAX: bool>(x: &[T], b: isize, n: usize, s: isize) -> (T, usize) {
     if n < SHORT {
         // A short run (`argmin` over an axis of 8): one select per element.
         let (mut best, mut bi) = (x[b as usize], 0);
@@ -747,7 +747,7 @@ fn arg_run<T: Element, const MAX: bool>(x: &[T], b: isize, n: usize, s: isize) -
 
 /// The better of an earlier and a later candidate.
 #[inline]
-fn merge<T: Element, const MAX: bool>(a: Option<(T, usize)>, b: (T, usize)) -> (T, usize) {
+fn merge<T: Number, const MAX: bool>(a: Option<(T, usize)>, b: (T, usize)) -> (T, usize) {
     match a {
         None => b,
         Some(a) if better::<T, MAX>(a.0, b.0) => b,
@@ -758,13 +758,7 @@ fn merge<T: Element, const MAX: bool>(a: Option<(T, usize)>, b: (T, usize)) -> (
 /// `argmax`/`argmin` of the view `l` of `x` along `axis` (or the flattened
 /// view for `None`), written as `u32` indices into `out` in C order of the
 /// other axes. Every axis reduced is non-empty.
-pub(crate) fn arg<T: Element>(
-    max: bool,
-    x: &[T],
-    l: &Layout,
-    axis: Option<usize>,
-    out: &mut [u32],
-) {
+pub(crate) fn arg<T: Number>(max: bool, x: &[T], l: &Layout, axis: Option<usize>, out: &mut [u32]) {
     if out.is_empty() {
         return;
     }
@@ -775,12 +769,7 @@ pub(crate) fn arg<T: Element>(
     }
 }
 
-fn arg_impl<T: Element, const MAX: bool>(
-    x: &[T],
-    l: &Layout,
-    axis: Option<usize>,
-    out: &mut [u32],
-) {
+fn arg_impl<T: Number, const MAX: bool>(x: &[T], l: &Layout, axis: Option<usize>, out: &mut [u32]) {
     let threads = rayon::current_num_threads().max(1);
     let Some(axis) = axis else {
         // Flattened: C order of the view. Merge axes that walk memory as
