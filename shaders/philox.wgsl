@@ -16,9 +16,9 @@ fn h_mulhilo(a: u32, b: u32) -> vec2<u32> {
     return vec2<u32>(p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u), a * b);
 }
 
-// The block for counter (blk, 0, 0, 0) and key (k0, k1): stream words 4 blk .. 4 blk + 3.
-fn h_philox_block(blk: u32, k0: u32, k1: u32) -> vec4<u32> {
-    var c = vec4<u32>(blk, 0u, 0u, 0u);
+// The block for counter ctr and key (k0, k1).
+fn h_philox_ctr(ctr: vec4<u32>, k0: u32, k1: u32) -> vec4<u32> {
+    var c = ctr;
     var k = vec2<u32>(k0, k1);
     for (var r = 0u; r < 10u; r = r + 1u) {
         if (r > 0u) {
@@ -29,6 +29,11 @@ fn h_philox_block(blk: u32, k0: u32, k1: u32) -> vec4<u32> {
         c = vec4<u32>(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
     }
     return c;
+}
+
+// The block for counter (blk, 0, 0, 0) and key (k0, k1): stream words 4 blk .. 4 blk + 3.
+fn h_philox_block(blk: u32, k0: u32, k1: u32) -> vec4<u32> {
+    return h_philox_ctr(vec4<u32>(blk, 0u, 0u, 0u), k0, k1);
 }
 
 // Word w of the stream for key k: word w % 4 of the block for counter (w / 4, 0, 0, 0).

@@ -1,15 +1,18 @@
 // Random draws (src/random.rs), one Philox 4x32-10 block per invocation and
 // all four of its words used: element e of a draw is word e of the stream,
 // so invocation t computes block (offset / 4 + t) and writes the elements of
-// its four words that fall inside the draw. {VALUE} turns lane l of the
-// block's words `w` into the output's 32 bits. Metadata words:
+// its four words that fall inside the draw. {BLOCK} is the block's words
+// `w` (for integers, its four finished values); {VALUE} turns lane l of `w`
+// into the output's 32 bits. Metadata words:
 //
 // | word | meaning |
 // |---|---|
 // | 0 | n, the number of elements |
 // | 1 | offset, the stream word of element 0 |
 // | 2, 3 | the key (the seed's low and high words) |
-// | 4, 5 | two f32 parameters (uniform: lo, hi; normal: mean, std) |
+// | 4, 5 | two parameters (uniform: lo, hi; normal: mean, std, as f32 bits;
+// integers: the range s = high - low and low, as u32) |
+// | 6 | integers: the rejection threshold t = 2^32 mod s; else 0 |
 //
 // The transforms use only + - * / sqrt, floor and bit operations, written
 // the same way in Rust, so the CPU backend and any GPU agree to rounding:
@@ -72,6 +75,47 @@ fn h_normal(w: vec4<u32>, l: u32) -> f32 {
     return r * v;
 }
 
+// The high and low words of a * b, lane by lane (h_mulhilo on vectors).
+struct HiLo4 {
+    hi: vec4<u32>,
+    lo: vec4<u32>,
+}
+
+fn h_mulhilo4(a: vec4<u32>, b: u32) -> HiLo4 {
+    let a0 = a & vec4<u32>(0xffffu);
+    let a1 = a >> vec4<u32>(16u);
+    let b0 = b & 0xffffu;
+    let b1 = b >> 16u;
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let lo16 = vec4<u32>(0xffffu);
+    let s16 = vec4<u32>(16u);
+    let mid = (p00 >> s16) + (p01 & lo16) + (p10 & lo16);
+    return HiLo4(p11 + (p01 >> s16) + (p10 >> s16) + (mid >> s16), a * b);
+}
+
+// Block blk of a draw on [low, low + s), four elements: Lemire's
+// multiply-shift, the high word of x * s, rejecting the x whose low word is
+// under t = 2^32 mod s, which leaves exactly floor(2^32 / s) words for each
+// value, so the draw is unbiased. A rejected lane l takes its attempt k > 0
+// from lane l of the block for counter (blk, k, 0, 0): each element retries
+// on words of its own, so no element depends on another (a block computed
+// once serves every lane still rejecting). After {ATTEMPTS} attempts (each
+// rejected with probability t / 2^32 < 1/2, so reaching it has probability
+// under 2^-127) the last attempt is kept.
+fn h_integers(blk: u32, k0: u32, k1: u32, s: u32, low: u32, t: u32) -> vec4<u32> {
+    var m = h_mulhilo4(h_philox_block(blk, k0, k1), s);
+    let tv = vec4<u32>(t);
+    for (var k = 1u; any(m.lo < tv) && k < {ATTEMPTS}u; k = k + 1u) {
+        let r = h_mulhilo4(h_philox_ctr(vec4<u32>(blk, k, 0u, 0u), k0, k1), s);
+        let rej = m.lo < tv;
+        m = HiLo4(select(m.hi, r.hi, rej), select(m.lo, r.lo, rej));
+    }
+    return m.hi + vec4<u32>(low);
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let t = gid.x + gid.y * nwg.x * 256u;
@@ -79,7 +123,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let off = md[1];
     let skip = off % 4u;
     if (t * 4u >= skip + n) { return; }
-    let w = h_philox_block(off / 4u + t, md[2], md[3]);
+    let w = {BLOCK};
     let a = bitcast<f32>(md[4]);
     let b = bitcast<f32>(md[5]);
     for (var l = 0u; l < 4u; l = l + 1u) {
