@@ -4,3 +4,4 @@ pub(crate) mod creation;
 pub mod elementwise;
 pub(crate) mod matmul;
 pub mod reduce;
+pub(crate) mod shape;
