@@ -434,6 +434,30 @@ fn tile_and_repeat(dev: &Device) -> Result<()> {
         err_msg(a.repeat(2, Some(2))),
         "axis 2 is out of bounds for array of dimension 2"
     );
+    // Per-element counts: np.repeat(a[::-1], [2, 0, 1], 1) and
+    // np.repeat(a, [1, 0, 2, 0, 0, 3]).
+    let rr = a.slice(s![..;-1])?.repeat_each(&[2, 0, 1], Some(1))?;
+    assert_eq!(
+        (rr.shape(), rr.to_vec()?),
+        (&[2, 3][..], vec![3, 3, 5, 0, 0, 2])
+    );
+    assert_eq!(
+        a.repeat_each(&[1, 0, 2, 0, 0, 3], None)?.to_vec()?,
+        vec![0, 2, 2, 5, 5, 5]
+    );
+    assert_eq!(
+        a.repeat_each(&[2], Some(0))?.to_vec()?,
+        a.repeat(2, Some(0))?.to_vec()?
+    );
+    assert_eq!(a.repeat_each(&[0, 0], Some(0))?.shape(), &[0, 3]);
+    assert_eq!(
+        err_msg(a.repeat_each(&[1, 2], Some(1))),
+        "operands could not be broadcast together with shape (3,) (2,)"
+    );
+    assert!(matches!(
+        a.repeat_each(&[usize::MAX, 2], Some(0)),
+        Err(Error::Shape(_))
+    ));
     assert!(matches!(a.tile(&[usize::MAX, 2]), Err(Error::Shape(_))));
     assert!(matches!(a.repeat(usize::MAX, None), Err(Error::Shape(_))));
     Ok(())

@@ -720,6 +720,66 @@ impl<T: Element> Array<T> {
         })
     }
 
+    /// Element `i` along `axis` repeated `counts[i]` times, or of the
+    /// flattened array for `None` (NumPy's `np.repeat(a, counts, axis)` with
+    /// one count per element). One broadcast copy per element of the axis,
+    /// so meant for short axes; with one count for all, use
+    /// [`repeat`](Array::repeat), a single copy.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[1, 2, 3, 4], &[2, 2])?;
+    /// let r = a.repeat_each(&[1, 2], Some(1))?; // np.repeat(a, [1, 2], axis=1)
+    /// assert_eq!((r.shape(), r.to_vec()?), (&[2, 3][..], vec![1, 2, 2, 3, 4, 4]));
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of bounds; `counts` neither one count nor one per
+    /// element (NumPy's broadcast message); a result too large; out of memory.
+    #[track_caller]
+    pub fn repeat_each(&self, counts: &[usize], axis: Option<usize>) -> Result<Array<T>> {
+        if let [c] = counts {
+            // One count broadcasts to every element, as NumPy's.
+            return self.repeat(*c, axis);
+        }
+        let (src, ax) = match axis {
+            Some(a) => {
+                check_axis(a, self.ndim(), "")?;
+                (self.clone(), a)
+            }
+            None => (self.ravel()?, 0),
+        };
+        let n = src.shape()[ax];
+        if counts.len() != n {
+            return Err(Error::Shape(format!(
+                "operands could not be broadcast together with shape {} {}",
+                fmt_shape(&[n]),
+                fmt_shape(&[counts.len()])
+            )));
+        }
+        let total = counts
+            .iter()
+            .try_fold(0usize, |acc, &c| acc.checked_add(c))
+            .ok_or_else(|| too_big("repeat"))?;
+        let mut shape = src.shape().to_vec();
+        shape[ax] = total;
+        Array::build(&self.device, &shape, |out| {
+            if out.is_empty() {
+                return Ok(());
+            }
+            let mut at = 0;
+            for (i, &c) in counts.iter().enumerate() {
+                if c > 0 {
+                    out.narrow(ax, at, c)?.assign(&src.narrow(ax, i, 1)?)?;
+                }
+                at += c;
+            }
+            Ok(())
+        })
+    }
+
     /// A copy with `widths[d] = (before, after)` elements added around each
     /// axis `d` (NumPy's `np.pad(a, widths, mode)`); one pair applies to
     /// every axis, as NumPy broadcasts `pad_width`.
