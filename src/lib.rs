@@ -51,5 +51,6 @@ pub use fault::Fault;
 pub use ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;
+pub use ops::shape::{PadMode, Sections};
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};

@@ -5,4 +5,5 @@ pub mod elementwise;
 pub(crate) mod index;
 pub(crate) mod matmul;
 pub mod reduce;
+pub(crate) mod shape;
 pub(crate) mod ufuncs;
