@@ -118,7 +118,7 @@ pub trait Element:
 
 /// The numeric element types (every type but `bool`): arithmetic,
 /// ordering reductions and products.
-pub trait Number: Element + bytemuck::Pod {
+pub trait Number: Element<Repr = Self> + bytemuck::Pod {
     /// Zero.
     fn zero() -> Self {
         Self::from_f64(0.0)

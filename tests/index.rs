@@ -108,4 +108,131 @@ fn take_along_axis(dev: &Device) -> Result<()> {
     Ok(())
 }
 
-test_device!(take, take_along_axis);
+fn put_along_axis(dev: &Device) -> Result<()> {
+    // Through a negative-step, strided view of a zeroed (2, 3, 4) array.
+    let a = Array::<f32>::zeros(dev, &[2, 3, 4])?;
+    let v = a.slice(s![.., ..;-1, 1..;2])?;
+    let idx = Array::from_slice(dev, &[1, 0, 1, 0, 0, 1], &[2, 3, 1])?;
+    let vals = Array::from_slice(dev, &[5.0f32, 6.0, 7.0, 8.0, 9.0, 10.0], &[2, 3, 1])?;
+    v.put_along_axis(&idx, &vals, 2)?;
+    let mut want = vec![0.0f32; 24];
+    for (i, x) in [
+        (3, 7.0),
+        (5, 6.0),
+        (11, 5.0),
+        (15, 10.0),
+        (17, 9.0),
+        (21, 8.0),
+    ] {
+        want[i] = x;
+    }
+    assert_eq!(a.to_vec()?, want);
+    // Broadcast values and a negative index: np.put_along_axis(b, [[0, -1, 2, 1]], 100, axis=0).
+    let b = Array::from_vec(dev, (0..12).collect::<Vec<i32>>(), &[3, 4])?;
+    let idx = Array::from_slice(dev, &[0, -1, 2, 1], &[1, 4])?;
+    b.put_along_axis(&idx, &Array::full(dev, &[1, 1], 100)?, 0)?;
+    assert_eq!(
+        b.to_vec()?,
+        vec![100, 1, 2, 3, 4, 5, 6, 100, 8, 100, 100, 11]
+    );
+    // Errors change nothing.
+    let bad = Array::from_slice(dev, &[0, 3, 0, 0], &[1, 4])?;
+    assert_eq!(
+        b.put_along_axis(&bad, &Array::full(dev, &[1, 1], 7)?, 0)
+            .unwrap_err()
+            .to_string(),
+        "index 3 is out of bounds for axis 0 with size 3"
+    );
+    let ro = b.broadcast_to(&[2, 3, 4])?;
+    assert!(ro
+        .put_along_axis(
+            &Array::from_slice(dev, &[0], &[1, 1, 1])?,
+            &Array::full(dev, &[1, 1, 1], 7)?,
+            0
+        )
+        .is_err());
+    assert_eq!(
+        b.to_vec()?,
+        vec![100, 1, 2, 3, 4, 5, 6, 100, 8, 100, 100, 11]
+    );
+    // bool arrays scatter too.
+    let m = Array::<bool>::zeros(dev, &[2, 2])?;
+    m.put_along_axis(
+        &Array::from_slice(dev, &[1, 0], &[2, 1])?,
+        &Array::full(dev, &[1, 1], true)?,
+        1,
+    )?;
+    assert_eq!(m.to_vec()?, vec![false, true, true, false]);
+    Ok(())
+}
+
+fn index_add(dev: &Device) -> Result<()> {
+    // np.add.at(c, (slice(None), [1, 3, 1, -1]), arange(12).reshape(3, 4)).
+    let c = Array::<f32>::zeros(dev, &[3, 4])?;
+    let idx = Array::from_slice(dev, &[1, 3, 1, -1], &[4])?;
+    let src = Array::from_vec(dev, (0..12).map(|x| x as f32).collect(), &[3, 4])?;
+    c.index_add(1, &idx, &src)?;
+    assert_eq!(
+        c.to_vec()?,
+        vec![0.0, 2.0, 0.0, 4.0, 0.0, 10.0, 0.0, 12.0, 0.0, 18.0, 0.0, 20.0]
+    );
+    // A 2-D index and a broadcast scalar: np.add.at(d, [[0, 1], [1, 4]], 3).
+    let d = Array::<i32>::zeros(dev, &[5])?;
+    d.index_add(
+        0,
+        &Array::from_slice(dev, &[0u32, 1, 1, 4], &[2, 2])?,
+        &Array::full(dev, &[], 3)?,
+    )?;
+    assert_eq!(d.to_vec()?, vec![3, 6, 0, 0, 3]);
+    // Unsigned sums wrap as NumPy's.
+    let u = Array::<u32>::zeros(dev, &[4])?;
+    u.index_add(
+        0,
+        &Array::from_slice(dev, &[0, 0, 3], &[3])?,
+        &Array::from_slice(dev, &[u32::MAX, 2, 7], &[3])?,
+    )?;
+    assert_eq!(u.to_vec()?, vec![1, 0, 0, 7]);
+    // Into a strided view: every other element of a reversed array.
+    let base = Array::<i32>::zeros(dev, &[8])?;
+    let view = base.slice(s![..;-2])?;
+    view.index_add(
+        0,
+        &Array::from_slice(dev, &[0, 0, 3], &[3])?,
+        &Array::from_slice(dev, &[1, 2, 5], &[3])?,
+    )?;
+    assert_eq!(base.to_vec()?, vec![0, 5, 0, 0, 0, 0, 0, 3]);
+    // Out of range: NumPy's message, nothing written.
+    let err = d
+        .index_add(
+            0,
+            &Array::from_slice(dev, &[0, 5], &[2])?,
+            &Array::full(dev, &[], 1)?,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "index 5 is out of bounds for axis 0 with size 5"
+    );
+    assert_eq!(d.to_vec()?, vec![3, 6, 0, 0, 3]);
+    // 1M duplicates into 1K bins against a plain loop (integer-valued
+    // floats, so any order of the atomic adds gives the exact sum).
+    let n = 1 << 20;
+    let bins: Vec<i32> = (0..n)
+        .map(|i| ((i as u64 * 2654435761) % 1000) as i32)
+        .collect();
+    let w: Vec<f32> = (0..n).map(|i| (i % 4) as f32).collect();
+    let mut want = vec![0.0f32; 1000];
+    for (&b, &x) in bins.iter().zip(&w) {
+        want[b as usize] += x;
+    }
+    let h = Array::<f32>::zeros(dev, &[1000])?;
+    h.index_add(
+        0,
+        &Array::from_vec(dev, bins, &[n])?,
+        &Array::from_vec(dev, w, &[n])?,
+    )?;
+    assert_eq!(h.to_vec()?, want);
+    Ok(())
+}
+
+test_device!(take, take_along_axis, put_along_axis, index_add);

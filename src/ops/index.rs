@@ -3,7 +3,7 @@
 //! and the scatters `put_along_axis` and `index_add` (NumPy's `add.at`).
 
 use crate::array::Array;
-use crate::element::{DType, Element, Integer};
+use crate::element::{DType, Element, Integer, Number};
 use crate::error::{Error, Result};
 use crate::kernel::Op;
 use crate::layout::{broadcast_shapes, Layout};
@@ -189,4 +189,272 @@ impl<T: Element> Array<T> {
             &shape,
         )
     }
+}
+
+/// What a scatter does at each target.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scatter {
+    /// `a[t] = v` (the last write wins on the CPU; one of them on the GPU).
+    Put,
+    /// `a[t] += v`, every duplicate counted (atomics on the GPU).
+    Add,
+}
+
+impl<T: Element> Array<T> {
+    /// The indices laid out over the update shape, wrapped into `0..n` as
+    /// `i32`, in a fresh contiguous array (one IR kernel).
+    fn wrapped_indices<I: Integer>(idx: &Array<I>, n: usize) -> Result<Array<i32>> {
+        let out = Array::<i32>::uninit(&idx.device, idx.shape())?;
+        let mut k = Builder::default();
+        let i = k.input(idx);
+        let i = if I::DTYPE == DType::I32 {
+            i
+        } else {
+            k.node(Op::Cast(i), DType::I32)
+        };
+        let zero = k.scalar(0i32);
+        let len = k.scalar(n as i32);
+        let neg = k.node(Op::Cmp(CmpOp::Lt, i, zero), DType::Bool);
+        let up = k.node(Op::Binary(BinaryOp::Add, i, len), DType::I32);
+        k.node(Op::Select(neg, up, i), DType::I32);
+        out.fresh(|out| out.apply(&k))
+    }
+
+    /// `self[..., idx[e], ...] (op)= src[e]` for every `e` of the update
+    /// shape, `dst` being `self` laid out over that shape with stride 0
+    /// along the index dims and `step` the scattered axis' stride.
+    fn scatter(
+        &self,
+        dst: &Layout,
+        idx: &Array<i32>,
+        src: &Array<T>,
+        step: isize,
+        mode: Scatter,
+        combine: impl Fn(T::Repr, T::Repr) -> T::Repr,
+    ) -> Result<()> {
+        use crate::device::Storage;
+        let n = dst.size();
+        if n == 0 {
+            return Ok(());
+        }
+        // Contiguous sources, apart from `self`'s buffer.
+        let src = if src.layout.is_c_contiguous() && !src.storage.same(&self.storage) {
+            src.clone()
+        } else {
+            src.copy()?
+        };
+        match &self.storage {
+            Storage::Cpu(s) => {
+                let (Storage::Cpu(is), Storage::Cpu(ss)) = (&idx.storage, &src.storage) else {
+                    unreachable!("arrays on one device")
+                };
+                let ig = crate::device::cpu::read(is);
+                let sg = crate::device::cpu::read(ss);
+                let ix = &bytemuck::cast_slice::<u64, i32>(&ig)[idx.offset()..idx.offset() + n];
+                let sv = &bytemuck::cast_slice::<u64, T::Repr>(&sg)[src.offset()..src.offset() + n];
+                let mut g = crate::device::cpu::lock(s);
+                let buf = bytemuck::cast_slice_mut::<u64, T::Repr>(&mut g);
+                let mut w = crate::device::cpu::Walker::new(dst, 0);
+                for (&i, &v) in ix.iter().zip(sv) {
+                    let t = (w.next() as isize + i as isize * step) as usize;
+                    buf[t] = combine(buf[t], v);
+                }
+                Ok(())
+            }
+            Storage::Gpu(s) => {
+                let (Storage::Gpu(is), Storage::Gpu(ss)) = (&idx.storage, &src.storage) else {
+                    unreachable!("arrays on one device")
+                };
+                let gpu = self.gpu();
+                let ty = T::DTYPE.wgsl().unwrap_or("f32");
+                let name = format!(
+                    "scatter|{}|{ty}",
+                    if mode == Scatter::Put { "put" } else { "add" }
+                );
+                let pipe = gpu.pipeline(&name, || scatter_source(mode, T::DTYPE), 3)?;
+                let mut meta = vec![
+                    n as u32,
+                    dst.ndim() as u32,
+                    step as i32 as u32,
+                    idx.offset() as u32,
+                    src.offset() as u32,
+                ];
+                meta.extend(dst.shape.iter().map(|&d| d as u32));
+                meta.extend(crate::device::gpu::layout_words(dst)?);
+                gpu.dispatch(
+                    pipe,
+                    vec![s.clone(), is.clone(), ss.clone()],
+                    &meta,
+                    n as u64,
+                    256,
+                )
+            }
+        }
+    }
+
+    /// NumPy's `np.put_along_axis(a, idx, values, axis)`: `a[i, idx[i, j,
+    /// k], k] = values[i, j, k]` for `axis = 1`, in place through any
+    /// writeable view. `idx` has `a`'s number of dimensions and broadcasts
+    /// against it on the other axes; `values` broadcasts to that shape.
+    /// Where an index repeats, the CPU backend keeps the last value in C
+    /// order (as NumPy); the GPU keeps one of them.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::<i32>::zeros(&dev, &[2, 3])?;
+    /// let idx = Array::from_slice(&dev, &[2, 0], &[2, 1])?;
+    /// let v = Array::from_slice(&dev, &[7], &[1, 1])?;
+    /// a.put_along_axis(&idx, &v, 1)?; // np.put_along_axis(a, [[2], [0]], 7, axis=1)
+    /// assert_eq!(a.to_vec()?, vec![0, 0, 7, 7, 0, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A read-only `self`; `idx` with another number of dimensions;
+    /// shapes that do not broadcast; an index out of range (nothing is
+    /// written); arrays on different devices.
+    pub fn put_along_axis<I: Integer>(
+        &self,
+        idx: &Array<I>,
+        values: &Array<T>,
+        axis: usize,
+    ) -> Result<()> {
+        self.check_writeable()?;
+        self.check_same_device(idx)?;
+        self.check_same_device(values)?;
+        if idx.ndim() != self.ndim() {
+            return Err(Error::Value(
+                "`indices` and `arr` must have the same number of dimensions".into(),
+            ));
+        }
+        let axis = check_axis(axis, self.ndim())?;
+        let n = self.shape()[axis];
+        let mut a_shape = self.shape().to_vec();
+        a_shape[axis] = 1;
+        let mut i_shape = idx.shape().to_vec();
+        i_shape[axis] = 1;
+        let mut shape = broadcast_shapes(&[&a_shape, &i_shape])?;
+        shape[axis] = idx.shape()[axis];
+        let vals = values.broadcast_to(&shape)?;
+        check_indices(idx, axis, n)?;
+        let mut al = self.layout.clone();
+        al.shape[axis] = 1;
+        let mut dst = al.broadcast_to(&shape)?;
+        dst.strides[axis] = 0;
+        if shape.iter().product::<usize>() == 0 {
+            return Ok(());
+        }
+        let ix = Self::wrapped_indices(&idx.broadcast_to(&shape)?, n)?;
+        self.scatter(
+            &dst,
+            &ix,
+            &vals,
+            self.strides()[axis],
+            Scatter::Put,
+            |_, v| v,
+        )
+    }
+}
+
+impl<T: Number> Array<T> {
+    /// NumPy's `np.add.at(a, (slice(None),) * axis + (idx,), src)`:
+    /// `a[..., idx[j], ...] += src[..., j, ...]` along `axis`, in place
+    /// through any writeable view, with every duplicate index counted (the
+    /// GPU adds with atomics; f32 sums of duplicates may then differ from
+    /// the CPU's in the last bits, as their order differs). `src`
+    /// broadcasts to `a.shape[:axis] + idx.shape + a.shape[axis+1:]`.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let bins = Array::<f32>::zeros(&dev, &[3])?;
+    /// let idx = Array::from_slice(&dev, &[0, 2, 0, -1], &[4])?;
+    /// let w = Array::from_slice(&dev, &[1.0f32, 2.0, 3.0, 4.0], &[4])?;
+    /// bins.index_add(0, &idx, &w)?; // np.add.at(bins, idx, w)
+    /// assert_eq!(bins.to_vec()?, vec![4.0, 0.0, 6.0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A read-only `self`; an index out of range (nothing is written);
+    /// `src` that does not broadcast; an axis out of range; arrays on
+    /// different devices.
+    pub fn index_add<I: Integer>(&self, axis: usize, idx: &Array<I>, src: &Array<T>) -> Result<()> {
+        self.check_writeable()?;
+        self.check_same_device(idx)?;
+        self.check_same_device(src)?;
+        let axis = check_axis(axis, self.ndim())?;
+        let n = self.shape()[axis];
+        let (pre, post) = (&self.shape()[..axis], &self.shape()[axis + 1..]);
+        let shape: Vec<usize> = [pre, idx.shape(), post].concat();
+        let vals = src.broadcast_to(&shape)?;
+        check_indices(idx, axis, n)?;
+        let k = idx.ndim();
+        let st = self.strides();
+        let dst = Layout {
+            shape: shape.clone(),
+            strides: [&st[..axis], &vec![0; k][..], &st[axis + 1..]].concat(),
+            offset: self.offset(),
+        };
+        if shape.iter().product::<usize>() == 0 {
+            return Ok(());
+        }
+        let il = Layout {
+            shape: shape.clone(),
+            strides: [&vec![0; axis][..], idx.strides(), &vec![0; post.len()][..]].concat(),
+            offset: idx.offset(),
+        };
+        let ix = Self::wrapped_indices(&idx.view(il), n)?;
+        self.scatter(&dst, &ix, &vals, st[axis], Scatter::Add, T::add_)
+    }
+}
+
+/// The scatter kernel: one invocation per update, walking the update shape
+/// for the target's offset as the elementwise kernels do. Metadata: n,
+/// rank, step, idx offset, src offset, the shape, then the target's offset
+/// and strides (stride 0 along the index dims).
+fn scatter_source(mode: Scatter, d: DType) -> String {
+    let ty = d.wgsl().unwrap_or("f32");
+    let store = match (mode, d) {
+        (Scatter::Put, _) => "atomicStore(&b0[t], v);".to_string(),
+        (Scatter::Add, DType::F32) => "var old = atomicLoad(&b0[t]);
+        loop {
+            let r = atomicCompareExchangeWeak(&b0[t], old, bitcast<u32>(bitcast<f32>(old) + bitcast<f32>(v)));
+            if (r.exchanged) { break; }
+            old = r.old_value;
+        }"
+        .to_string(),
+        // Two's complement: one add of the bits serves i32 and u32.
+        (Scatter::Add, _) => "atomicAdd(&b0[t], v);".to_string(),
+    };
+    format!(
+        "// scatter ({ty})
+@group(0) @binding(0) var<storage, read> md: array<u32>;
+@group(0) @binding(1) var<storage, read_write> b0: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read> ix: array<i32>;
+@group(0) @binding(3) var<storage, read> src: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
+    let e = gid.x + gid.y * nwg.x * 256u;
+    let n = md[0];
+    if (e >= n) {{ return; }}
+    let rank = md[1];
+    let step = bitcast<i32>(md[2]);
+    let sh = 5u;
+    let lw = sh + rank;
+    var o = bitcast<i32>(md[lw]);
+    var rem = e;
+    for (var j = rank; j > 0u; j = j - 1u) {{
+        let dim = md[sh + j - 1u];
+        o = o + i32(rem % dim) * bitcast<i32>(md[lw + j]);
+        rem = rem / dim;
+    }}
+    let t = u32(o + ix[md[3] + e] * step);
+    let v = src[md[4] + e];
+    {store}
+}}
+"
+    )
 }
