@@ -45,6 +45,69 @@ fn check_indices<I: Integer>(idx: &Array<I>, axis: usize, n: usize) -> Result<()
     )))
 }
 
+/// An index as a signed offset along an axis of length `n`: negative ones
+/// count from the end.
+#[inline]
+fn wrap<I: Integer>(x: I, n: isize) -> isize {
+    let v = x.to_bits32();
+    let i = if I::DTYPE == DType::I32 {
+        v as i32 as isize
+    } else {
+        v as isize
+    };
+    if i < 0 {
+        i + n
+    } else {
+        i
+    }
+}
+
+/// Calls `f` with the indices of a CPU array in C order (read in place
+/// when contiguous), after checking them all against an axis of length
+/// `n` in one pass (NumPy's message for the first index out of range).
+fn with_host_indices<I: Integer, R>(
+    idx: &Array<I>,
+    axis: usize,
+    n: usize,
+    f: impl FnOnce(&[I]) -> R,
+) -> Result<R> {
+    let crate::device::Storage::Cpu(s) = &idx.storage else {
+        unreachable!("called for CPU arrays")
+    };
+    let g = crate::device::cpu::read(s);
+    let all = bytemuck::cast_slice::<u64, I>(&g);
+    let owned;
+    let v: &[I] = if idx.layout.is_c_contiguous() {
+        &all[idx.offset()..idx.offset() + idx.len()]
+    } else {
+        let mut o = vec![I::default(); idx.len()];
+        crate::device::cpu::gather_into(all, &idx.layout, &mut o);
+        owned = o;
+        &owned
+    };
+    let n = n as isize;
+    let bad = |x: &I| !(0..n).contains(&wrap(*x, n));
+    if v.iter().fold(false, |acc, x| acc | bad(x)) {
+        let first = v.iter().find(|x| bad(x)).map_or(0.0, |x| x.to_f64());
+        return Err(Error::Index(format!(
+            "index {first} is out of bounds for axis {axis} with size {n}"
+        )));
+    }
+    Ok(f(v))
+}
+
+/// Offsets, relative to the first, of the elements of a block of `shape`
+/// and `strides`, in C order.
+fn block_offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
+    let l = Layout {
+        shape: shape.to_vec(),
+        strides: strides.to_vec(),
+        offset: 0,
+    };
+    let mut w = crate::device::cpu::Walker::new(&l, 0);
+    (0..l.size()).map(|_| w.next() as isize).collect()
+}
+
 impl<T: Element> Array<T> {
     /// `out = src[..., idx, ...]` along `axis`, where `src` and `idx` are
     /// already laid out over `out`'s shape: `src` with stride 0 where the
@@ -111,6 +174,14 @@ impl<T: Element> Array<T> {
         };
         let axis = check_axis(axis, self.ndim())?;
         let n = self.shape()[axis];
+        if let crate::device::Storage::Cpu(_) = self.storage {
+            let idx = if idx.storage.same(&self.storage) {
+                &idx.copy()?
+            } else {
+                idx
+            };
+            return with_host_indices(idx, axis, n, |ix| self.take_cpu(ix, idx.shape(), axis))?;
+        }
         check_indices(idx, axis, n)?;
         // The output's shape: the axis replaced by the index array's.
         let (pre, post) = (&self.shape()[..axis], &self.shape()[axis + 1..]);
@@ -134,6 +205,69 @@ impl<T: Element> Array<T> {
             return Array::uninit(&self.device, &shape);
         }
         Self::gather(&self.view(src), &idx.view(il), n, st[axis], &shape)
+    }
+
+    /// `take` on the CPU backend: for every (outer position, index) one
+    /// run of the inner axes, a `memcpy` where they are contiguous, split
+    /// across ndgpu's threads.
+    fn take_cpu<I: Integer>(
+        &self,
+        idx: &[I],
+        idx_shape: &[usize],
+        axis: usize,
+    ) -> Result<Array<T>> {
+        use rayon::prelude::*;
+        let (pre, post) = (&self.shape()[..axis], &self.shape()[axis + 1..]);
+        let shape: Vec<usize> = [pre, idx_shape, post].concat();
+        let out = Array::<T>::uninit(&self.device, &shape)?;
+        let q: usize = post.iter().product();
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let st = self.strides();
+        let pre_offs = block_offsets(pre, &st[..axis]);
+        let post_offs = block_offsets(post, &st[axis + 1..]);
+        let dense = post_offs.iter().enumerate().all(|(k, &o)| o == k as isize);
+        let (step, base) = (st[axis], self.offset() as isize);
+        let (crate::device::Storage::Cpu(s), crate::device::Storage::Cpu(os)) =
+            (&self.storage, &out.storage)
+        else {
+            unreachable!("a CPU array allocates on the CPU")
+        };
+        let g = crate::device::cpu::read(s);
+        let src = bytemuck::cast_slice::<u64, T::Repr>(&g);
+        let mut og = crate::device::cpu::lock(os);
+        let dst = &mut bytemuck::cast_slice_mut::<u64, T::Repr>(&mut og)[..out.len()];
+        let j = idx.len();
+        let n = self.shape()[axis] as isize;
+        // Runs per task: about 32K elements.
+        let per = (32768 / q).max(1);
+        crate::device::cpu::exec(|| {
+            dst.par_chunks_mut(per * q)
+                .enumerate()
+                .for_each(|(c, chunk)| {
+                    // (outer position, index) of the chunk's first run, then
+                    // counted up: no division per run.
+                    let (mut pi, mut ji) = ((c * per) / j, (c * per) % j);
+                    for row in chunk.chunks_mut(q) {
+                        let at = base + pre_offs[pi] + wrap(idx[ji], n) * step;
+                        if dense {
+                            row.copy_from_slice(&src[at as usize..at as usize + q]);
+                        } else {
+                            for (y, &o) in row.iter_mut().zip(&post_offs) {
+                                *y = src[(at + o) as usize];
+                            }
+                        }
+                        ji += 1;
+                        if ji == j {
+                            ji = 0;
+                            pi += 1;
+                        }
+                    }
+                })
+        });
+        drop(og);
+        Ok(out)
     }
 
     /// NumPy's `np.take_along_axis(a, idx, axis)`: `out[i, j, k] =
@@ -389,6 +523,14 @@ impl<T: Number> Array<T> {
         let (pre, post) = (&self.shape()[..axis], &self.shape()[axis + 1..]);
         let shape: Vec<usize> = [pre, idx.shape(), post].concat();
         let vals = src.broadcast_to(&shape)?;
+        if let crate::device::Storage::Cpu(_) = self.storage {
+            let idx = if idx.storage.same(&self.storage) {
+                &idx.copy()?
+            } else {
+                idx
+            };
+            return with_host_indices(idx, axis, n, |ix| self.index_add_cpu(ix, &vals, axis))?;
+        }
         check_indices(idx, axis, n)?;
         let k = idx.ndim();
         let st = self.strides();
@@ -407,6 +549,62 @@ impl<T: Number> Array<T> {
         };
         let ix = Self::wrapped_indices(&idx.view(il), n)?;
         self.scatter(&dst, &ix, &vals, st[axis], Scatter::Add, T::add_)
+    }
+}
+
+impl<T: Number> Array<T> {
+    /// `index_add` on the CPU backend: one pass in C order over the
+    /// updates (`vals`, laid out over the update shape), so duplicates add
+    /// up in NumPy's order.
+    fn index_add_cpu<I: Integer>(&self, idx: &[I], vals: &Array<T>, axis: usize) -> Result<()> {
+        let (pre, post) = (&self.shape()[..axis], &self.shape()[axis + 1..]);
+        let q: usize = post.iter().product();
+        let (p, j) = (pre.iter().product::<usize>(), idx.len());
+        if p * j * q == 0 {
+            return Ok(());
+        }
+        // The values contiguous and apart from `self`'s buffer.
+        let vals = if vals.layout.is_c_contiguous() && !vals.storage.same(&self.storage) {
+            vals.clone()
+        } else {
+            vals.copy()?
+        };
+        let st = self.strides();
+        let pre_offs = block_offsets(pre, &st[..axis]);
+        let post_offs = block_offsets(post, &st[axis + 1..]);
+        let (step, base) = (st[axis], self.offset() as isize);
+        let n = self.shape()[axis] as isize;
+        let (crate::device::Storage::Cpu(s), crate::device::Storage::Cpu(vs)) =
+            (&self.storage, &vals.storage)
+        else {
+            unreachable!("arrays on one CPU device")
+        };
+        let vg = crate::device::cpu::read(vs);
+        let v = &bytemuck::cast_slice::<u64, T>(&vg)[vals.offset()..vals.offset() + p * j * q];
+        let mut g = crate::device::cpu::lock(s);
+        let buf = bytemuck::cast_slice_mut::<u64, T>(&mut g);
+        if q == 1 && p == 1 {
+            // The histogram case: one index per value.
+            for (&i, &x) in idx.iter().zip(v) {
+                let t = (base + wrap(i, n) * step) as usize;
+                buf[t] = buf[t].add_(x);
+            }
+            return Ok(());
+        }
+        let (mut pi, mut ji) = (0, 0);
+        for row in v.chunks(q) {
+            let at = base + pre_offs[pi] + wrap(idx[ji], n) * step;
+            for (&x, &o) in row.iter().zip(&post_offs) {
+                let t = (at + o) as usize;
+                buf[t] = buf[t].add_(x);
+            }
+            ji += 1;
+            if ji == j {
+                ji = 0;
+                pi += 1;
+            }
+        }
+        Ok(())
     }
 }
 
