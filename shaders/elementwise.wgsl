@@ -170,3 +170,11 @@ fn h_atan2(y: f32, x: f32) -> f32 {
     if (xneg) { r = pi - r; }
     return h_copysign(r, y);
 }
+// The sort's order key of an f32: unsigned order is numeric order, both
+// zeros one key, every NaN the largest key.
+fn h_key_f32(x: f32) -> u32 {
+    let b = bitcast<u32>(x);
+    if (nan_s(x)) { return 0xffffffffu; }
+    if ((b & 0x7fffffffu) == 0u) { return 0x80000000u; }
+    return select(b | 0x80000000u, ~b, (b >> 31u) == 1u);
+}

@@ -381,6 +381,10 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             let sh = slice_of(a!(T, hi), view_mut(s2, len));
             ops::clip::<T>(sx, sl, sh, view_mut(o, len))
         }),
+        Op::Key(x) => by_dtype!(dt(x), T => {
+            let s = slice_of(a!(T, x), view_mut(s0, len));
+            ops::key::<T>(s, view_mut(o, len))
+        }),
         Op::Cast(x) if n.dtype == DType::Bool && dt(x) != DType::Bool => by_dtype!(dt(x), T => {
             let s = slice_of(a!(T, x), view_mut(s0, len));
             ops::truth::<T>(s, view_mut(o, len))

@@ -55,6 +55,9 @@ pub(crate) enum Op {
     Clip(Id, Id, Id),
     /// NumPy's `astype` to the node's dtype.
     Cast(Id),
+    /// The sort's order key of a 32-bit value (a `u32` node): unsigned
+    /// order is the value's order, both zeros one key, NaN the largest.
+    Key(Id),
     /// Array input `k` read at the element's position moved `index * step`
     /// elements: `take`'s gather. `index` is an `i32` node (already in
     /// range), `step` an `i32` scalar node (the gathered axis' stride).
@@ -90,7 +93,12 @@ impl Program {
     pub(crate) fn args(op: Op) -> Vec<Id> {
         match op {
             Op::Input(_) | Op::Scalar(_) | Op::Index => vec![],
-            Op::Unary(_, a) | Op::Float(_, a) | Op::Cast(a) | Op::Not(a) | Op::Is(_, a) => vec![a],
+            Op::Unary(_, a)
+            | Op::Float(_, a)
+            | Op::Cast(a)
+            | Op::Not(a)
+            | Op::Is(_, a)
+            | Op::Key(a) => vec![a],
             Op::Binary(_, a, b) | Op::Cmp(_, a, b) | Op::FBinary(_, a, b) | Op::Bit(_, a, b) => {
                 vec![a, b]
             }
@@ -121,6 +129,7 @@ impl Program {
                 Op::Select(a, b, c) => Op::Select(m(a), m(b), m(c)),
                 Op::Clip(a, b, c) => Op::Clip(m(a), m(b), m(c)),
                 Op::Cast(a) => Op::Cast(m(a)),
+                Op::Key(a) => Op::Key(m(a)),
                 Op::Gather(k, i, st) => Op::Gather(k + n_inputs, m(i), m(st)),
             };
             self.nodes.push(Node { op, dtype: n.dtype });

@@ -39,6 +39,11 @@ pub(crate) fn wgsl(p: &Program, n: &Node) -> String {
         Op::Not(_) if n.dtype == DType::Bool => "a ^ {A}(1u)".into(),
         Op::Not(_) => "~a".into(),
         Op::Is(op, _) => is_wgsl(op).into(),
+        Op::Key(a) => match arg(a) {
+            DType::F32 => "h_key_f32(a)".into(),
+            DType::I32 => "bitcast<u32>(a) ^ 0x80000000u".into(),
+            _ => "a".into(),
+        },
     }
 }
 
@@ -302,6 +307,13 @@ pub(crate) fn is<T: Float>(op: IsOp, a: &[T], o: &mut [u32]) {
         IsOp::Nan => lp!(f64::is_nan),
         IsOp::Inf => lp!(f64::is_infinite),
         IsOp::Finite => lp!(f64::is_finite),
+    }
+}
+
+/// The sort's order keys (see `ops::sort::key32`).
+pub(crate) fn key<T: Number>(a: &[T], o: &mut [u32]) {
+    for (y, &x) in o.iter_mut().zip(a) {
+        *y = crate::ops::sort::key32(T::DTYPE, x.to_bits32());
     }
 }
 

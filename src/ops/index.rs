@@ -139,6 +139,19 @@ impl<T: Element> Array<T> {
         out.fresh(|out| out.apply(&k))
     }
 
+    /// `self[idx]` for a 1-D `self` and indices known to be in range (a
+    /// sort's permutation): the gather without the check's readback.
+    pub(crate) fn take_unchecked(&self, idx: &Array<u32>) -> Result<Array<T>> {
+        debug_assert_eq!(self.ndim(), 1);
+        let n = self.len();
+        let src = Layout {
+            shape: idx.shape().to_vec(),
+            strides: vec![0; idx.ndim()],
+            offset: self.offset(),
+        };
+        Self::gather(&self.view(src), idx, n, self.strides()[0], idx.shape())
+    }
+
     /// NumPy's `np.take(a, idx, axis)`: the elements at the integer
     /// indices `idx` along `axis` (negative indices count from the end);
     /// `axis = None` takes from the flattened array. The result's shape is

@@ -6,4 +6,5 @@ pub(crate) mod index;
 pub(crate) mod matmul;
 pub mod reduce;
 pub(crate) mod shape;
+pub(crate) mod sort;
 pub(crate) mod ufuncs;

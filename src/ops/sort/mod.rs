@@ -1,0 +1,261 @@
+//! Sorting and what is built on it: `sort`, `argsort`, `sort_inplace`.
+//!
+//! Both backends sort 32-bit *order keys*: a float's bits mapped so that
+//! unsigned order is numeric order (`-0.0` and `0.0` one key, every NaN the
+//! largest key, so NaN sorts last as in NumPy), an `i32`'s with its sign
+//! bit flipped, a `u32` or `bool` as is. The CPU backend runs a parallel
+//! LSD radix sort ([`radix`]); the GPU one a radix sort of 4-bit digits
+//! ([`gpu`]). Sorts are stable, so `argsort` gives the first index of equal
+//! keys first. `f64` (CPU only) uses a stable comparison sort.
+
+pub(crate) mod gpu;
+pub(crate) mod radix;
+
+use rayon::prelude::*;
+
+use crate::array::Array;
+use crate::device::Storage;
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+
+/// The order key of a 32-bit element.
+#[inline]
+pub(crate) fn key32(d: DType, bits: u32) -> u32 {
+    match d {
+        DType::F32 => {
+            let x = f32::from_bits(bits);
+            if x.is_nan() {
+                u32::MAX
+            } else {
+                // -0.0 + 0.0 is +0.0: one key for both zeros.
+                let b = (x + 0.0).to_bits();
+                if b >> 31 == 1 {
+                    !b
+                } else {
+                    b | 0x8000_0000
+                }
+            }
+        }
+        DType::I32 => bits ^ 0x8000_0000,
+        _ => bits,
+    }
+}
+
+/// The element bits of an order key (NaN and zero as canonical values).
+#[inline]
+fn unkey32(d: DType, k: u32) -> u32 {
+    match d {
+        DType::F32 => {
+            if k >> 31 == 1 {
+                k & 0x7fff_ffff
+            } else {
+                !k
+            }
+        }
+        DType::I32 => k ^ 0x8000_0000,
+        _ => k,
+    }
+}
+
+/// NumPy's order for `f64`: NaN last, `-0.0` equal to `0.0`.
+fn cmp_f64(a: f64, b: f64) -> std::cmp::Ordering {
+    a.partial_cmp(&b)
+        .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+}
+
+/// Resolves NumPy's `axis` argument: `None` sorts the flattened array.
+pub(crate) fn sort_axis<T: Element>(a: &Array<T>, axis: Option<usize>) -> Result<(Array<T>, usize)> {
+    match axis {
+        None => {
+            let flat = if a.layout.is_c_contiguous() {
+                a.reshape(&[a.len()])?
+            } else {
+                a.copy()?.reshape(&[a.len()])?
+            };
+            Ok((flat, 0))
+        }
+        Some(ax) if ax < a.ndim() => Ok((a.clone(), ax)),
+        Some(ax) => Err(Error::Index(format!(
+            "axis {ax} is out of bounds for array of dimension {}",
+            a.ndim()
+        ))),
+    }
+}
+
+impl<T: Element> Array<T> {
+    /// A sorted copy along `axis` (NumPy's `np.sort(a, axis, kind="stable")`;
+    /// `None` sorts the flattened array, NumPy's `axis=None`). NaN sorts
+    /// last, `-0.0` and `0.0` are equal and keep their order. The result
+    /// is C-contiguous, as NumPy's.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[3.0f32, f32::NAN, -1.0, 2.0, 0.5, -7.0], &[2, 3])?;
+    /// let s = a.sort(Some(1))?; // np.sort(a, axis=1)
+    /// assert_eq!(format!("{:?}", s.to_vec()?), "[-1.0, 3.0, NaN, -7.0, 0.5, 2.0]");
+    /// assert_eq!(a.sort(Some(0))?.to_vec()?[..3], [2.0, 0.5, -7.0]); // np.sort(a, axis=0)[0]
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range; out of memory.
+    #[track_caller]
+    pub fn sort(&self, axis: Option<usize>) -> Result<Array<T>> {
+        let (a, axis) = sort_axis(self, axis)?;
+        a.sort_along(axis, false).map(|r| r.0.expect("values asked for"))
+    }
+
+    /// The indices that sort along `axis`, stable (NumPy's
+    /// `np.argsort(a, axis, kind="stable")`; `None` flattens), as `u32`
+    /// (NumPy gives int64). Equal keys keep their order, so ties go to the
+    /// first index; NaN sorts last.
+    ///
+    /// ```
+    /// use ndgpu::{Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[3, 1, 2, 1], &[4])?;
+    /// assert_eq!(a.argsort(Some(0))?.to_vec()?, vec![1, 3, 2, 0]); // np.argsort(a, kind="stable")
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An axis out of range; an axis longer than `u32::MAX`; out of memory.
+    #[track_caller]
+    pub fn argsort(&self, axis: Option<usize>) -> Result<Array<u32>> {
+        let (a, axis) = sort_axis(self, axis)?;
+        a.sort_along(axis, true).map(|r| r.1.expect("indices asked for"))
+    }
+
+    /// Sorts in place along `axis` through any writeable view (NumPy's
+    /// `a.sort(axis)`, a method that returns nothing).
+    ///
+    /// ```
+    /// use ndgpu::{s, Array, Device};
+    /// let dev = Device::cpu();
+    /// let a = Array::from_slice(&dev, &[5, 4, 3, 2, 1, 0], &[6])?;
+    /// a.slice(s![..;2])?.sort_inplace(0)?; // a[::2].sort()
+    /// assert_eq!(a.to_vec()?, vec![1, 4, 3, 2, 5, 0]);
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A read-only array; an axis out of range; out of memory.
+    pub fn sort_inplace(&self, axis: usize) -> Result<()> {
+        self.check_writeable()?;
+        let sorted = self.sort(Some(axis))?;
+        self.assign(&sorted)
+    }
+
+    /// Sorts the lanes along `axis`: the values, or the indices
+    /// (`args`), in a fresh C-contiguous array of `self`'s shape.
+    pub(crate) fn sort_along(&self, axis: usize, args: bool) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+        let nd = self.ndim();
+        let len = if nd == 0 { 1 } else { self.shape()[axis] };
+        if len > u32::MAX as usize {
+            return Err(Error::Value(format!(
+                "sorting an axis of {len} elements: indices are u32"
+            )));
+        }
+        // The sorted axis last: lanes are contiguous runs of the result.
+        let moved = if nd == 0 { self.reshape(&[1])? } else { self.moveaxis(axis, nd - 1)? };
+        let (vals, idx) = match &self.storage {
+            Storage::Cpu(_) => moved.sort_lanes_cpu(args)?,
+            Storage::Gpu(_) => gpu::sort_lanes(&moved, args)?,
+        };
+        // Back to the original axis order, C-contiguous.
+        fn back<U: Element>(x: Array<U>, nd: usize, axis: usize) -> Result<Array<U>> {
+            if nd == 0 {
+                x.reshape(&[])
+            } else if axis == nd - 1 {
+                Ok(x)
+            } else {
+                x.moveaxis(nd - 1, axis)?.copy()
+            }
+        }
+        Ok((
+            vals.map(|x| back(x, nd, axis)).transpose()?,
+            idx.map(|x| back(x, nd, axis)).transpose()?,
+        ))
+    }
+
+    /// The CPU backend's lane sort (`self`'s last axis).
+    fn sort_lanes_cpu(&self, args: bool) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+        let l = *self.shape().last().unwrap_or(&1);
+        let n = self.len();
+        let src = self.to_vec()?;
+        if n == 0 {
+            return Ok(if args {
+                (None, Some(Array::uninit(&self.device, self.shape())?))
+            } else {
+                (Some(Array::uninit(&self.device, self.shape())?), None)
+            });
+        }
+        if args {
+            let mut out = vec![0u32; n];
+            // Many lanes: one task each; one long lane: the radix sort's
+            // own threads.
+            crate::device::cpu::exec(|| {
+                out.par_chunks_mut(l)
+                    .zip(src.par_chunks(l))
+                    .for_each(|(o, lane)| argsort_lane(lane, o))
+            });
+            return Ok((None, Some(Array::from_vec(&self.device, out, self.shape())?)));
+        }
+        let mut out = src.clone();
+        crate::device::cpu::exec(|| {
+            out.par_chunks_mut(l)
+                .zip(src.par_chunks(l))
+                .for_each(|(o, lane)| sort_lane(lane, o))
+        });
+        Ok((Some(Array::from_vec(&self.device, out, self.shape())?), None))
+    }
+}
+
+/// The stable order of one lane, as indices into it.
+fn argsort_lane<T: Element>(lane: &[T], out: &mut [u32]) {
+    if T::DTYPE == DType::F64 {
+        let mut ix: Vec<u32> = (0..lane.len() as u32).collect();
+        ix.sort_by(|&a, &b| cmp_f64(lane[a as usize].to_f64(), lane[b as usize].to_f64()));
+        out.copy_from_slice(&ix);
+        return;
+    }
+    let mut keys: Vec<u32> = lane.iter().map(|x| key32(T::DTYPE, x.to_bits32())).collect();
+    let mut ix: Vec<u32> = (0..lane.len() as u32).collect();
+    radix::sort(&mut keys, Some(&mut ix));
+    out.copy_from_slice(&ix);
+}
+
+/// One lane's values in order: keys sorted alone, then turned back into
+/// values; the runs of zeros and NaNs (one key each) are refilled from the
+/// lane in its own order, so `-0.0`, `0.0` and NaN payloads land where a
+/// stable sort puts them.
+fn sort_lane<T: Element>(lane: &[T], out: &mut [T]) {
+    let d = T::DTYPE;
+    if d == DType::F64 {
+        out.copy_from_slice(lane);
+        out.sort_by(|a, b| cmp_f64(a.to_f64(), b.to_f64()));
+        return;
+    }
+    let mut keys: Vec<u32> = lane.iter().map(|x| key32(d, x.to_bits32())).collect();
+    radix::sort(&mut keys, None);
+    for (o, &k) in out.iter_mut().zip(&keys) {
+        *o = T::from_bits32(unkey32(d, k));
+    }
+    if d == DType::F32 {
+        let zero = key32(d, 0);
+        let z0 = keys.partition_point(|&k| k < zero);
+        let nan0 = keys.partition_point(|&k| k < u32::MAX);
+        let (mut z, mut q) = (z0, nan0);
+        for &x in lane {
+            let v = f32::from_bits(x.to_bits32());
+            if v == 0.0 {
+                out[z] = x;
+                z += 1;
+            } else if v.is_nan() {
+                out[q] = x;
+                q += 1;
+            }
+        }
+    }
+}
