@@ -25,7 +25,10 @@ fn select_numpy_values(dev: &Device) -> Result<()> {
     assert_eq!(a.masked_select(&m)?.to_vec()?, vec![-2.5, 2.0, 6.5, 11.0]);
     // a.T[m.T]: both operands transposed views
     let r = a.t().masked_select(&m.t())?;
-    assert_eq!((r.shape(), r.to_vec()?), (&[4][..], vec![2.0, -2.5, 11.0, 6.5]));
+    assert_eq!(
+        (r.shape(), r.to_vec()?),
+        (&[4][..], vec![2.0, -2.5, 11.0, 6.5])
+    );
     // r = a[::-1, ::-2]; r[r > 0]
     let v = a.slice(s![..;-1, ..;-2])?;
     assert_eq!(
@@ -145,7 +148,10 @@ fn zero_d_and_empty(dev: &Device) -> Result<()> {
     assert_eq!(e.masked_select(&em)?.shape(), &[0]);
     e.masked_fill(&em, 1.0)?;
     let nz = e.nonzero()?;
-    assert_eq!((nz.len(), nz[0].shape(), nz[1].shape()), (2, &[0][..], &[0][..]));
+    assert_eq!(
+        (nz.len(), nz[0].shape(), nz[1].shape()),
+        (2, &[0][..], &[0][..])
+    );
     assert_eq!(e.argwhere()?.shape(), &[0, 2]);
     // A mask of one element broadcast over an empty array.
     let one = Array::from_slice(dev, &[true], &[1])?;

@@ -493,7 +493,8 @@ impl<T: Element> Array<T> {
         };
         {
             let mut go = cpu::lock(os);
-            let ow: &mut [T::Repr] = &mut bytemuck::cast_slice_mut::<u64, T::Repr>(&mut go)[..total];
+            let ow: &mut [T::Repr] =
+                &mut bytemuck::cast_slice_mut::<u64, T::Repr>(&mut go)[..total];
             let parts = split_parts(ow, &counts, 1);
             let (al, n) = (&self.layout, self.len());
             cpu::exec(|| {
@@ -858,7 +859,9 @@ mod tests {
             id: "-2147483648",
             inclusive: true,
         };
-        let x: Vec<i32> = (0..300_001).map(|i| (i * 7919 % 100_003) - 50_000).collect();
+        let x: Vec<i32> = (0..300_001i64)
+            .map(|i| (i * 7919 % 100_003 - 50_000) as i32)
+            .collect();
         let got = run_gpu(&dev, &max, bytemuck::cast_slice(&x), 0, window_elems(g));
         let mut m = i32::MIN;
         for (i, &v) in x.iter().enumerate() {
