@@ -8,13 +8,13 @@
 //! words, a kernel family (`shaders/scan.wgsl`) instantiated per element
 //! type and associative operator by a [`ScanKind`]. It is reduce-then-scan:
 //!
-//! 1. `block_reduce`: each workgroup sums a block of 1024 elements (256
-//!    threads × 4) into one word of a block-totals buffer;
+//! 1. `block_reduce`: each workgroup sums a block of 1024 elements (64
+//!    threads × 16) into one word of a block-totals buffer;
 //! 2. the block totals are scanned exclusively by the same two kernels, one
 //!    level up, recursively, until one block holds them all (2²⁸ elements:
 //!    three levels);
 //! 3. `block_scan`: each workgroup scans its block in shared memory (a
-//!    thread's 4 elements serially, then Hillis–Steele over the 256 thread
+//!    thread's 16 elements serially, then Hillis–Steele over the 64 thread
 //!    totals) and adds its block's carry — the fix-up pass, fused into the
 //!    block scan, so the bottom level costs two reads and one write per
 //!    element instead of scan-then-propagate's two of each.
@@ -77,7 +77,9 @@ pub(crate) const EXCLUSIVE_ADD_U32: ScanKind = ScanKind {
 
 /// Elements per workgroup block (`WG * K` in the shader).
 const BLOCK: usize = 1024;
-/// Threads per workgroup in both shaders.
+/// Threads per workgroup of the scan kernels (`WG` in `scan.wgsl`).
+const SCAN_WG: u32 = 64;
+/// Threads per workgroup of the compaction kernels.
 const WG: u32 = 256;
 
 fn scan_source(kind: &ScanKind, main: &str) -> String {
@@ -173,7 +175,7 @@ fn scan_windowed(
                     (src.clone(), so, sb),
                 ],
                 &md,
-                gpu.grid(m.div_ceil(BLOCK) as u64 * WG as u64, WG)?,
+                gpu.grid(m.div_ceil(BLOCK) as u64 * SCAN_WG as u64, SCAN_WG)?,
             )?;
             w0 += m;
         }
@@ -207,7 +209,7 @@ fn scan_windowed(
             scan.clone(),
             vec![(out.clone(), oo, ob), (src.clone(), so, sb), c],
             &md,
-            gpu.grid(m.div_ceil(BLOCK) as u64 * WG as u64, WG)?,
+            gpu.grid(m.div_ceil(BLOCK) as u64 * SCAN_WG as u64, SCAN_WG)?,
         )?;
         w0 += m;
     }
@@ -636,12 +638,13 @@ impl<T: Element> Array<T> {
                     let mut tmp = Vec::new();
                     let v = block(aw, l, s, len, &mut tmp);
                     if nd == 1 {
+                        // Branch-free, as `compact`.
                         let mut j = 0;
                         for (i, &x) in v.iter().enumerate() {
-                            if keep(x) {
-                                o[j] = (s + i) as u32;
-                                j += 1;
+                            if let Some(slot) = o.get_mut(j) {
+                                *slot = (s + i) as u32;
                             }
+                            j += usize::from(keep(x));
                         }
                         return;
                     }
@@ -880,6 +883,56 @@ mod tests {
         for main in ["h_select", "h_argwhere"] {
             let src = include_str!("../../shaders/compact.wgsl").replace("{MAIN}", main);
             crate::device::gpu::validate_wgsl(&src).unwrap();
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::device::Device;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore]
+    fn time_pieces() {
+        let dev = Device::gpu().unwrap();
+        let g = match &dev.inner.backend {
+            crate::device::Backend::Gpu(g) => g,
+            _ => unreachable!(),
+        };
+        let n = 16 << 20;
+        let a = crate::random::uniform(&dev, &[n], 0.0, 1.0, 1).unwrap();
+        let m = crate::random::uniform(&dev, &[n], 0.0, 1.0, 2)
+            .unwrap()
+            .lt_scalar(0.5)
+            .unwrap();
+        let Storage::Gpu(ms) = &m.storage else {
+            unreachable!()
+        };
+        for _ in 0..3 {
+            dev.synchronize().unwrap();
+            let t = Instant::now();
+            let s = scan_u32(g, ms, 0, n).unwrap();
+            dev.synchronize().unwrap();
+            let t1 = t.elapsed();
+            drop(s);
+            let t = Instant::now();
+            let p = positions(g, ms, 0, n).unwrap();
+            let t2 = t.elapsed();
+            let t = Instant::now();
+            let r = a.masked_select(&m).unwrap();
+            dev.synchronize().unwrap();
+            let t3 = t.elapsed();
+            let t = Instant::now();
+            a.masked_fill(&m, 0.5).unwrap();
+            dev.synchronize().unwrap();
+            let t4 = t.elapsed();
+            eprintln!(
+                "scan {t1:?} positions {t2:?} select {t3:?} fill {t4:?} count {}",
+                p.count
+            );
+            drop(r);
         }
     }
 }
