@@ -3,6 +3,7 @@
 pub(crate) mod creation;
 pub mod elementwise;
 pub(crate) mod index;
+pub(crate) mod mask;
 pub(crate) mod matmul;
 pub mod reduce;
 pub(crate) mod shape;
