@@ -2,6 +2,9 @@
 // 1024 elements (256 threads x 4). The generator prepends the bindings of
 // the kernel it builds and `{MAIN}` names it.
 //
+// Keys and their source positions share one buffer: keys at 0..n,
+// positions at n..2n (a pipeline binds one writable buffer, the first).
+//
 // Metadata: n, tiles, shift, by_lane, lane length. A pass sorts by the
 // 4-bit digit of the key at `shift`, or (by_lane = 1) of the lane number,
 // the source position divided by the lane length.
@@ -15,7 +18,7 @@ fn digit(k: u32, v: u32) -> u32 {
 
 // 16 counters of 16 bits packed in two vec4s: digit q lives in component
 // (q % 8) / 2 of c0 (q < 8) or c1, at bit 16 * (q % 2).
-fn get(c0: vec4<u32>, c1: vec4<u32>, q: u32) -> u32 {
+fn counter(c0: vec4<u32>, c1: vec4<u32>, q: u32) -> u32 {
     let v = select(c1, c0, q < 8u);
     return (v[(q % 8u) / 2u] >> (16u * (q % 2u))) & 0xffffu;
 }
@@ -40,7 +43,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         for (var i = 0u; i < 4u; i = i + 1u) {
             let e = w * 1024u + t * 4u + i;
             if (e < n) {
-                atomicAdd(&h[digit(keys[e], vals[e])], 1u);
+                atomicAdd(&h[digit(data[e], data[n + e])], 1u);
             }
         }
     }
@@ -71,9 +74,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         let e = base + i;
         d[i] = 16u;
         if (w < tiles && e < n) {
-            let q = digit(keys_in[e], vals_in[e]);
+            let q = digit(inp[e], inp[n + e]);
             d[i] = q;
-            r[i] = get(c0, c1, q);
+            r[i] = counter(c0, c1, q);
             if (q < 8u) {
                 c0 = c0 + unit(q);
             } else {
@@ -103,9 +106,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         let q = d[i];
         if (q < 16u) {
             let e = base + i;
-            let pos = starts[q * tiles + w] + get(p0, p1, q) + r[i];
-            keys_out[pos] = keys_in[e];
-            vals_out[pos] = vals_in[e];
+            let pos = starts[q * tiles + w] + counter(p0, p1, q) + r[i];
+            outp[pos] = inp[e];
+            outp[n + pos] = inp[n + e];
         }
     }
 }

@@ -21,13 +21,17 @@ fn bits(v: &[f32]) -> Vec<u32> {
 fn numpy_cases(dev: &Device) -> Result<()> {
     let a = Array::from_slice(
         dev,
-        &[3.0, NAN, -1.0, 0.0, -0.0, 2.0, -INF, 2.0, INF, 1.0, 1.0, -0.0, NAN, -5.5, 0.0, 1.0],
+        &[
+            3.0, NAN, -1.0, 0.0, -0.0, 2.0, -INF, 2.0, INF, 1.0, 1.0, -0.0, NAN, -5.5, 0.0, 1.0,
+        ],
         &[2, 8],
     )?;
     // np.sort(a, axis=1, kind="stable"), signs of zeros included.
     assert_eq!(
         bits(&a.sort(Some(1))?.to_vec()?),
-        bits(&[-INF, -1.0, 0.0, -0.0, 2.0, 2.0, 3.0, NAN, -5.5, -0.0, 0.0, 1.0, 1.0, 1.0, INF, NAN])
+        bits(&[
+            -INF, -1.0, 0.0, -0.0, 2.0, 2.0, 3.0, NAN, -5.5, -0.0, 0.0, 1.0, 1.0, 1.0, INF, NAN
+        ])
     );
     assert_eq!(
         a.argsort(Some(1))?.to_vec()?,
@@ -36,7 +40,9 @@ fn numpy_cases(dev: &Device) -> Result<()> {
     // Along axis 0 (a transposed walk), values and indices.
     assert_eq!(
         bits(&a.sort(Some(0))?.to_vec()?),
-        bits(&[3.0, 1.0, -1.0, 0.0, -0.0, -5.5, -INF, 1.0, INF, NAN, 1.0, -0.0, NAN, 2.0, 0.0, 2.0])
+        bits(&[
+            3.0, 1.0, -1.0, 0.0, -0.0, -5.5, -INF, 1.0, INF, NAN, 1.0, -0.0, NAN, 2.0, 0.0, 2.0
+        ])
     );
     assert_eq!(
         a.argsort(Some(0))?.to_vec()?,
@@ -106,7 +112,9 @@ fn adversarial(dev: &Device) -> Result<()> {
 /// Many lanes (a 3-D array along its middle axis) against a loop here.
 fn lanes(dev: &Device) -> Result<()> {
     let (p, l, q) = (7, 300, 5);
-    let x: Vec<f32> = (0..p * l * q).map(|i| ((i * 7919) % 1009) as f32 - 500.0).collect();
+    let x: Vec<f32> = (0..p * l * q)
+        .map(|i| ((i * 7919) % 1009) as f32 - 500.0)
+        .collect();
     let a = Array::from_slice(dev, &x, &[p, l, q])?;
     let got = a.argsort(Some(1))?.to_vec()?;
     for i in 0..p {

@@ -41,7 +41,7 @@ pub(crate) fn wgsl(p: &Program, n: &Node) -> String {
         Op::Is(op, _) => is_wgsl(op).into(),
         Op::Key(a) => match arg(a) {
             DType::F32 => "h_key_f32(a)".into(),
-            DType::I32 => "bitcast<u32>(a) ^ 0x80000000u".into(),
+            DType::I32 => "bitcast<{O}>(a) ^ {O}(0x80000000u)".into(),
             _ => "a".into(),
         },
     }

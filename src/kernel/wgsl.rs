@@ -442,6 +442,9 @@ mod tests {
             all_variants(&prog(&bb, Op::Bit(b, 0, 1), DType::Bool));
         }
         all_variants(&prog(&bb[..1], Op::Not(0), DType::Bool));
+        for d in [DType::F32, DType::I32, DType::U32, DType::Bool] {
+            all_variants(&prog(&[(Op::Input(0), d)], Op::Key(0), DType::U32));
+        }
         // A fused chain: (a * 2 + b) * c, with a cast and a select.
         let f = DType::F32;
         let mut p = Program::default();

@@ -32,7 +32,7 @@ fn storage<U: Element>(a: &Array<U>) -> &GpuStorage {
 
 /// Sorts the lanes (last axis) of `a`, a GPU array: the values, or the
 /// indices within each lane (`args`), as fresh arrays of `a`'s shape.
-pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<super::Sorted<T>> {
     let n = a.len();
     let shape = a.shape().to_vec();
     let len = *shape.last().unwrap_or(&1);
@@ -44,7 +44,9 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<(Option
         });
     }
     if T::DTYPE == DType::F64 {
-        return Err(Error::Value("f64 arrays live on the CPU backend only".into()));
+        return Err(Error::Value(
+            "f64 arrays live on the CPU backend only".into(),
+        ));
     }
     let gpu = a.gpu();
     if (n * 4) as u64 > gpu.max_binding {
@@ -53,30 +55,34 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<(Option
             gpu.max_binding
         )));
     }
-    // Order keys and source positions, C order over `a`.
-    let keys = Array::<u32>::uninit(&a.device, &[n])?;
+    // Order keys and source positions, C order over `a`, in one buffer.
+    let data = Array::<u32>::uninit(&a.device, &[2 * n])?;
     let mut k = Builder::default();
     let x = k.input(&a.reshape(&[n])?);
     k.node(Op::Key(x), DType::U32);
-    keys.apply(&k)?;
-    let vals = Array::<u32>::arange(&a.device, 0, n as u32, 1)?;
-    let (k2, v2) = (Array::<u32>::uninit(&a.device, &[n])?, Array::<u32>::uninit(&a.device, &[n])?);
+    data.slice(crate::s![..n as isize])?.apply(&k)?;
+    let mut k = Builder::default();
+    k.node(Op::Index, DType::U32);
+    data.slice(crate::s![n as isize..])?.apply(&k)?;
+    let other = Array::<u32>::uninit(&a.device, &[2 * n])?;
     let tiles = n.div_ceil(TILE);
-    let hist = gpu.pipeline("radix|hist", || source("hist"), 3)?;
-    let scatter = gpu.pipeline("radix|scatter", || source("scatter"), 5)?;
+    let hist = gpu.pipeline("radix|hist", || source("hist"), 2)?;
+    let scatter = gpu.pipeline("radix|scatter", || source("scatter"), 3)?;
     let table = Array::<u32>::uninit(&a.device, &[16 * tiles])?;
-    let mut bufs = [(&keys, &vals), (&k2, &v2)];
+    let mut bufs = [&data, &other];
     let lanes = n / len;
-    let lane_bits = if lanes > 1 { usize::BITS - (lanes - 1).leading_zeros() } else { 0 };
+    let lane_bits = if lanes > 1 {
+        usize::BITS - (lanes - 1).leading_zeros()
+    } else {
+        0
+    };
     let mut passes: Vec<(u32, u32)> = (0..8).map(|p| (4 * p, 0)).collect();
     passes.extend((0..lane_bits.div_ceil(4)).map(|p| (4 * p, 1)));
     for (shift, by_lane) in passes {
-        let (ki, vi) = bufs[0];
-        let (ko, vo) = bufs[1];
         let md = [n as u32, tiles as u32, shift, by_lane, len as u32];
         gpu.dispatch(
             hist.clone(),
-            vec![storage(&table).clone(), storage(ki).clone(), storage(vi).clone()],
+            vec![storage(&table).clone(), storage(bufs[0]).clone()],
             &md,
             (tiles * 256) as u64,
             256,
@@ -84,32 +90,29 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<(Option
         let starts = crate::ops::mask::scan_u32(gpu, storage(&table), 0, 16 * tiles)?;
         gpu.dispatch(
             scatter.clone(),
-            vec![
-                storage(ko).clone(),
-                storage(vo).clone(),
-                storage(ki).clone(),
-                storage(vi).clone(),
-                starts,
-            ],
+            vec![storage(bufs[1]).clone(), storage(bufs[0]).clone(), starts],
             &md,
             (tiles * 256) as u64,
             256,
         )?;
         bufs.swap(0, 1);
     }
-    let (_, sorted_pos) = bufs[0];
+    let sorted_pos = bufs[0].slice(crate::s![n as isize..])?;
     if args {
         // Position within the lane: the source position modulo the length.
         let out = Array::<u32>::uninit(&a.device, &shape)?;
         let mut k = Builder::default();
         let p = k.input(&sorted_pos.reshape(&shape)?);
         let l = k.scalar(len as u32);
-        k.node(Op::Binary(crate::ops::elementwise::BinaryOp::Rem, p, l), DType::U32);
+        k.node(
+            Op::Binary(crate::ops::elementwise::BinaryOp::Rem, p, l),
+            DType::U32,
+        );
         out.apply(&k)?;
         return Ok((None, Some(out)));
     }
     let flat = a.reshape(&[n])?;
-    let out = flat.take_unchecked(sorted_pos)?;
+    let out = flat.take_unchecked(&sorted_pos)?;
     Ok((Some(out.reshape(&shape)?), None))
 }
 
@@ -117,13 +120,16 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<(Option
 /// functions and its own section (between `#ifdef name` and `#endif`).
 fn source(main: &str) -> String {
     let bindings = match main {
-        "hist" => &["table", "keys", "vals"][..],
-        _ => &["keys_out", "vals_out", "keys_in", "vals_in", "starts"][..],
+        "hist" => &["table", "data"][..],
+        _ => &["outp", "inp", "starts"][..],
     };
     let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
     for (i, b) in bindings.iter().enumerate() {
-        let rw = if b.ends_with("out") || *b == "table" { "read_write" } else { "read" };
-        s += &format!("@group(0) @binding({}) var<storage, {rw}> {b}: array<u32>;\n", i + 1);
+        let rw = if i == 0 { "read_write" } else { "read" };
+        s += &format!(
+            "@group(0) @binding({}) var<storage, {rw}> {b}: array<u32>;\n",
+            i + 1
+        );
     }
     let mut keep = true;
     for line in include_str!("../../../shaders/radix.wgsl").lines() {

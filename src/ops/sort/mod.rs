@@ -18,6 +18,9 @@ use crate::device::Storage;
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 
+/// A lane sort's result: the sorted values, or the sorting indices.
+pub(crate) type Sorted<T> = (Option<Array<T>>, Option<Array<u32>>);
+
 /// The order key of a 32-bit element.
 #[inline]
 pub(crate) fn key32(d: DType, bits: u32) -> u32 {
@@ -64,7 +67,10 @@ fn cmp_f64(a: f64, b: f64) -> std::cmp::Ordering {
 }
 
 /// Resolves NumPy's `axis` argument: `None` sorts the flattened array.
-pub(crate) fn sort_axis<T: Element>(a: &Array<T>, axis: Option<usize>) -> Result<(Array<T>, usize)> {
+pub(crate) fn sort_axis<T: Element>(
+    a: &Array<T>,
+    axis: Option<usize>,
+) -> Result<(Array<T>, usize)> {
     match axis {
         None => {
             let flat = if a.layout.is_c_contiguous() {
@@ -103,7 +109,8 @@ impl<T: Element> Array<T> {
     #[track_caller]
     pub fn sort(&self, axis: Option<usize>) -> Result<Array<T>> {
         let (a, axis) = sort_axis(self, axis)?;
-        a.sort_along(axis, false).map(|r| r.0.expect("values asked for"))
+        a.sort_along(axis, false)
+            .map(|r| r.0.expect("values asked for"))
     }
 
     /// The indices that sort along `axis`, stable (NumPy's
@@ -124,7 +131,8 @@ impl<T: Element> Array<T> {
     #[track_caller]
     pub fn argsort(&self, axis: Option<usize>) -> Result<Array<u32>> {
         let (a, axis) = sort_axis(self, axis)?;
-        a.sort_along(axis, true).map(|r| r.1.expect("indices asked for"))
+        a.sort_along(axis, true)
+            .map(|r| r.1.expect("indices asked for"))
     }
 
     /// Sorts in place along `axis` through any writeable view (NumPy's
@@ -149,7 +157,7 @@ impl<T: Element> Array<T> {
 
     /// Sorts the lanes along `axis`: the values, or the indices
     /// (`args`), in a fresh C-contiguous array of `self`'s shape.
-    pub(crate) fn sort_along(&self, axis: usize, args: bool) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+    pub(crate) fn sort_along(&self, axis: usize, args: bool) -> Result<Sorted<T>> {
         let nd = self.ndim();
         let len = if nd == 0 { 1 } else { self.shape()[axis] };
         if len > u32::MAX as usize {
@@ -158,7 +166,11 @@ impl<T: Element> Array<T> {
             )));
         }
         // The sorted axis last: lanes are contiguous runs of the result.
-        let moved = if nd == 0 { self.reshape(&[1])? } else { self.moveaxis(axis, nd - 1)? };
+        let moved = if nd == 0 {
+            self.reshape(&[1])?
+        } else {
+            self.moveaxis(axis, nd - 1)?
+        };
         let (vals, idx) = match &self.storage {
             Storage::Cpu(_) => moved.sort_lanes_cpu(args)?,
             Storage::Gpu(_) => gpu::sort_lanes(&moved, args)?,
@@ -180,7 +192,7 @@ impl<T: Element> Array<T> {
     }
 
     /// The CPU backend's lane sort (`self`'s last axis).
-    fn sort_lanes_cpu(&self, args: bool) -> Result<(Option<Array<T>>, Option<Array<u32>>)> {
+    fn sort_lanes_cpu(&self, args: bool) -> Result<Sorted<T>> {
         let l = *self.shape().last().unwrap_or(&1);
         let n = self.len();
         let src = self.to_vec()?;
@@ -200,7 +212,10 @@ impl<T: Element> Array<T> {
                     .zip(src.par_chunks(l))
                     .for_each(|(o, lane)| argsort_lane(lane, o))
             });
-            return Ok((None, Some(Array::from_vec(&self.device, out, self.shape())?)));
+            return Ok((
+                None,
+                Some(Array::from_vec(&self.device, out, self.shape())?),
+            ));
         }
         let mut out = src.clone();
         crate::device::cpu::exec(|| {
@@ -208,7 +223,10 @@ impl<T: Element> Array<T> {
                 .zip(src.par_chunks(l))
                 .for_each(|(o, lane)| sort_lane(lane, o))
         });
-        Ok((Some(Array::from_vec(&self.device, out, self.shape())?), None))
+        Ok((
+            Some(Array::from_vec(&self.device, out, self.shape())?),
+            None,
+        ))
     }
 }
 
@@ -220,7 +238,10 @@ fn argsort_lane<T: Element>(lane: &[T], out: &mut [u32]) {
         out.copy_from_slice(&ix);
         return;
     }
-    let mut keys: Vec<u32> = lane.iter().map(|x| key32(T::DTYPE, x.to_bits32())).collect();
+    let mut keys: Vec<u32> = lane
+        .iter()
+        .map(|x| key32(T::DTYPE, x.to_bits32()))
+        .collect();
     let mut ix: Vec<u32> = (0..lane.len() as u32).collect();
     radix::sort(&mut keys, Some(&mut ix));
     out.copy_from_slice(&ix);

@@ -45,7 +45,8 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
         // Short runs: the standard library's stable sort.
         match vals {
             Some(v) => {
-                let mut pairs: Vec<(u32, u32)> = keys.iter().copied().zip(v.iter().copied()).collect();
+                let mut pairs: Vec<(u32, u32)> =
+                    keys.iter().copied().zip(v.iter().copied()).collect();
                 pairs.sort_by_key(|p| p.0);
                 for (i, (k, x)) in pairs.into_iter().enumerate() {
                     keys[i] = k;
@@ -56,7 +57,11 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
         }
         return;
     }
-    let threads = if n < PAR_MIN { 1 } else { rayon::current_num_threads().max(1) * 4 };
+    let threads = if n < PAR_MIN {
+        1
+    } else {
+        rayon::current_num_threads().max(1) * 4
+    };
     let chunk = n.div_ceil(threads);
     let mut k2 = vec![0u32; n];
     let mut v2 = vals.as_ref().map(|_| vec![0u32; n]);
@@ -79,7 +84,7 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
                 total[d] += h[d];
             }
         }
-        if total.iter().any(|&t| t == n) {
+        if total.contains(&n) {
             continue; // every key has the same digit: the pass moves nothing
         }
         // Each chunk's first slot per digit: digits in order, chunks in
@@ -140,7 +145,8 @@ mod tests {
                 .map(|i| ((i * 2654435761) % 1013) as u32 * if i % 3 == 0 { 1 << 20 } else { 1 })
                 .collect();
             let mut vals: Vec<u32> = (0..n as u32).collect();
-            let mut want: Vec<(u32, u32)> = keys.iter().copied().zip(vals.iter().copied()).collect();
+            let mut want: Vec<(u32, u32)> =
+                keys.iter().copied().zip(vals.iter().copied()).collect();
             want.sort_by_key(|p| p.0);
             sort(&mut keys, Some(&mut vals));
             let got: Vec<(u32, u32)> = keys.into_iter().zip(vals).collect();
