@@ -83,6 +83,20 @@ impl<T: Element> Array<T> {
         })
     }
 
+    /// A C-contiguous array of `shape` over a buffer a kernel filled (at
+    /// least `shape`'s size; extra words past it are never seen).
+    pub(crate) fn from_storage(dev: &Device, storage: Storage, shape: &[usize]) -> Array<T> {
+        Array {
+            storage,
+            layout: Layout::contiguous(shape),
+            device: dev.clone(),
+            writeable: Arc::new(AtomicBool::new(true)),
+            base: None,
+            broadcast: false,
+            _t: PhantomData,
+        }
+    }
+
     /// An array of `shape` holding `data` in C order (NumPy's `np.array(data).reshape(shape)`).
     ///
     /// ```

@@ -52,5 +52,6 @@ pub use ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp,
 pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;
 pub use ops::shape::{PadMode, Sections};
+pub use ops::sort::search::Side;
 pub use pool::{LeakGuard, MemoryStats};
 pub use slice::{NewAxis, SliceElem};

@@ -10,6 +10,7 @@
 
 pub(crate) mod gpu;
 pub(crate) mod radix;
+pub mod search;
 
 use rayon::prelude::*;
 
