@@ -100,11 +100,7 @@ mod st {
     }
 
     /// Loads the tensors `names` (all when `None`) of the file's bytes.
-    fn load(
-        dev: &Device,
-        path: &Path,
-        names: Option<&[&str]>,
-    ) -> Result<Vec<(String, AnyArray)>> {
+    fn load(dev: &Device, path: &Path, names: Option<&[&str]>) -> Result<Vec<(String, AnyArray)>> {
         let what = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| Error::Io {
             path: what.clone(),

@@ -828,8 +828,7 @@ fn write_npy_to(w: &mut dyn Write, a: &AnyArray, what: &str) -> Result<()> {
 fn write_data<T: Element>(w: &mut dyn Write, a: &Array<T>, what: &str) -> Result<()> {
     // A C-contiguous array on the CPU backend is written from its buffer.
     if let Storage::Cpu(s) = &a.storage {
-        if cfg!(target_endian = "little") && T::DTYPE != DType::Bool && a.layout.is_c_contiguous()
-        {
+        if cfg!(target_endian = "little") && T::DTYPE != DType::Bool && a.layout.is_c_contiguous() {
             let g = crate::device::cpu::read(s);
             let size = T::DTYPE.size();
             let at = a.layout.offset * size;
