@@ -711,7 +711,7 @@ impl<T: Element> Array<T> {
     }
 
     /// [`read_into`](Array::read_into) of the stored form.
-    fn read_reprs(&self, out: &mut [T::Repr]) -> Result<()> {
+    pub(crate) fn read_reprs(&self, out: &mut [T::Repr]) -> Result<()> {
         match &self.storage {
             Storage::Cpu(s) => {
                 let g = crate::device::cpu::read(s);

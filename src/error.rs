@@ -93,6 +93,20 @@ pub enum Error {
     /// An invalid argument value.
     #[error("{0}")]
     Value(String),
+    /// A file that could not be read or written, or whose contents are not
+    /// what its format says: truncated, a corrupt header, a dtype ndgpu
+    /// lacks (see [`io`](crate::io)).
+    #[error("{path}: {message}")]
+    Io {
+        /// the file (and the member of an archive), as given
+        path: String,
+        /// `UnexpectedEof` for a truncated file, `InvalidData` for corrupt
+        /// contents, `Unsupported` for a dtype ndgpu lacks, else the
+        /// operating system's
+        kind: std::io::ErrorKind,
+        /// what was wrong
+        message: String,
+    },
 }
 
 /// NumPy prints shapes as tuples: `(3,)`, `(2,3)`.

@@ -33,6 +33,9 @@ mod error;
 mod expr;
 mod fault;
 mod format;
+#[cfg(any(feature = "ndarray", feature = "safetensors"))]
+mod interop;
+pub mod io;
 mod kernel;
 pub mod layout;
 mod operators;
