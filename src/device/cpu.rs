@@ -29,8 +29,9 @@ impl RawAlloc for CpuAlloc {
     type Buf = CpuBuf;
     fn alloc(&self, bytes: u64, _: Usage) -> Option<CpuBuf> {
         let words = usize::try_from(bytes.div_ceil(8)).ok()?;
-        let mut v = Vec::new();
+        let mut v: Vec<u64> = Vec::new();
         v.try_reserve_exact(words).ok()?;
+        advise_huge_pages(&mut v);
         v.resize(words, 0);
         Some(RwLock::new(v))
     }
@@ -41,6 +42,39 @@ impl RawAlloc for CpuAlloc {
         "cpu".into()
     }
 }
+
+/// Asks Linux to back a large buffer with 2 MiB pages before its first
+/// touch, as NumPy does for its arrays: where transparent huge pages are
+/// on request only (`madvise`, a common default), kernels that walk a big
+/// array out of order (a radix sort's scatter, a gather) otherwise spend
+/// their time in TLB misses, and the first touch takes 512 times fewer
+/// page faults. Only advice: where it is refused nothing changes.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(v: &mut Vec<u64>) {
+    const HUGE: usize = 2 << 20;
+    const PAGE: usize = 4096;
+    let bytes = v.capacity() * 8;
+    if bytes < 2 * HUGE {
+        return;
+    }
+    let start = v.as_mut_ptr() as usize;
+    let first = start.next_multiple_of(PAGE);
+    let end = (start + bytes) / PAGE * PAGE;
+    if end <= first {
+        return;
+    }
+    // SAFETY: `madvise(MADV_HUGEPAGE)` only sets how the kernel backs the
+    // pages of the range; it does not change their contents, mapping or
+    // validity, so no Rust reference can observe it. The range is
+    // page-aligned (as madvise requires) and lies inside `v`'s allocation
+    // (capacity `bytes`), which stays alive and unmoved during the call.
+    unsafe {
+        libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut Vec<u64>) {}
 
 pub(crate) type CpuStorage = Arc<PoolBuf<CpuAlloc>>;
 

@@ -96,17 +96,34 @@ impl<T: Number> Array<T> {
         let moved = a.moveaxis(axis, nd - 1)?;
         let len = moved.shape()[nd - 1];
         let out = match &a.storage {
-            Storage::Cpu(_) => {
-                let src = moved.to_vec()?;
-                let mut out = src.clone();
+            Storage::Cpu(ss) => {
+                use crate::device::cpu;
+                let n = moved.len();
+                let out = Array::<T>::uninit(&a.device, moved.shape())?;
+                // The source in C order: in place when contiguous.
+                let owned: Vec<T>;
+                let guard;
+                let src: &[T] = if moved.layout.is_c_contiguous() {
+                    guard = cpu::read(ss);
+                    let o = moved.offset();
+                    &bytemuck::cast_slice::<u64, T>(&guard)[o..o + n]
+                } else {
+                    owned = moved.to_vec()?;
+                    &owned
+                };
+                let Storage::Cpu(os) = &out.storage else {
+                    unreachable!("a CPU array")
+                };
+                let mut og = cpu::lock(os);
+                let dst = &mut bytemuck::cast_slice_mut::<u64, T>(&mut og)[..n];
                 let op = move |x: T, y: T| if c == Cum::Sum { x.add_(y) } else { x.mul_(y) };
                 let id = if c == Cum::Sum { T::zero() } else { T::one() };
                 if len > 0 {
-                    if src.len() == len {
-                        scan_cpu(&src, &mut out, id, op, true);
+                    if n == len {
+                        scan_cpu(src, dst, id, op, true);
                     } else {
-                        crate::device::cpu::exec(|| {
-                            out.par_chunks_mut(len)
+                        cpu::exec(|| {
+                            dst.par_chunks_mut(len)
                                 .zip(src.par_chunks(len))
                                 .for_each(|(o, s)| {
                                     let mut acc = id;
@@ -118,7 +135,8 @@ impl<T: Number> Array<T> {
                         });
                     }
                 }
-                Array::from_vec(&a.device, out, moved.shape())?
+                drop(og);
+                out
             }
             Storage::Gpu(_) => moved.cumulative_gpu(c)?,
         };

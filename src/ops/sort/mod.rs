@@ -49,6 +49,8 @@ pub(crate) fn key32(d: DType, bits: u32) -> u32 {
 #[inline]
 fn unkey32(d: DType, k: u32) -> u32 {
     match d {
+        // NaN's key gives the canonical quiet NaN.
+        DType::F32 if k == u32::MAX => 0x7fc0_0000,
         DType::F32 => {
             if k >> 31 == 1 {
                 k & 0x7fff_ffff
@@ -192,77 +194,146 @@ impl<T: Element> Array<T> {
         ))
     }
 
-    /// The CPU backend's lane sort (`self`'s last axis).
+    /// The CPU backend's lane sort (`self`'s last axis), lanes in
+    /// parallel, keys and scratch in pooled buffers, the source read in
+    /// place when it is C-contiguous.
     fn sort_lanes_cpu(&self, args: bool) -> Result<Sorted<T>> {
-        let l = *self.shape().last().unwrap_or(&1);
+        use crate::device::cpu;
+        let l = (*self.shape().last().unwrap_or(&1)).max(1);
         let n = self.len();
-        let src = self.to_vec()?;
-        if n == 0 {
-            return Ok(if args {
-                (None, Some(Array::uninit(&self.device, self.shape())?))
-            } else {
-                (Some(Array::uninit(&self.device, self.shape())?), None)
-            });
-        }
+        let dev = &self.device;
+        let words = |a: &Array<u32>| match &a.storage {
+            Storage::Cpu(s) => s.clone(),
+            Storage::Gpu(_) => unreachable!("a CPU array"),
+        };
+        let keys = Array::<u32>::uninit(dev, &[n])?;
+        let scratch = Array::<u32>::uninit(dev, &[n])?;
+        let (ks, ss) = (words(&keys), words(&scratch));
+        let (mut kg, mut sg) = (cpu::lock(&ks), cpu::lock(&ss));
+        let kk = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut kg)[..n];
+        let sk = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut sg)[..n];
+        // The source in C order: in place when contiguous.
+        let Storage::Cpu(src_s) = &self.storage else {
+            unreachable!("a CPU array")
+        };
+        let owned: Vec<T::Repr>;
+        let guard;
+        let src: &[T::Repr] = if self.layout.is_c_contiguous() {
+            guard = cpu::read(src_s);
+            let o = self.offset();
+            &bytemuck::cast_slice::<u64, T::Repr>(&guard)[o..o + n]
+        } else {
+            owned = self.to_vec()?.into_iter().map(T::to_repr).collect();
+            &owned
+        };
         if args {
-            let mut out = vec![0u32; n];
-            // Many lanes: one task each; one long lane: the radix sort's
-            // own threads.
-            crate::device::cpu::exec(|| {
-                out.par_chunks_mut(l)
+            let out = Array::<u32>::uninit(dev, self.shape())?;
+            let vscratch = Array::<u32>::uninit(dev, &[n])?;
+            let (os, vs) = (words(&out), words(&vscratch));
+            let (mut og, mut vg) = (cpu::lock(&os), cpu::lock(&vs));
+            let oo = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut og)[..n];
+            let vv = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut vg)[..n];
+            cpu::exec(|| {
+                oo.par_chunks_mut(l)
+                    .zip(vv.par_chunks_mut(l))
+                    .zip(kk.par_chunks_mut(l).zip(sk.par_chunks_mut(l)))
                     .zip(src.par_chunks(l))
-                    .for_each(|(o, lane)| argsort_lane(lane, o))
+                    .for_each(|(((o, v), (k, s)), lane)| argsort_lane::<T>(lane, o, v, k, s))
             });
-            return Ok((
-                None,
-                Some(Array::from_vec(&self.device, out, self.shape())?),
-            ));
+            drop((og, vg));
+            return Ok((None, Some(out)));
         }
-        let mut out = src.clone();
-        crate::device::cpu::exec(|| {
-            out.par_chunks_mut(l)
+        let out = Array::<T>::uninit(dev, self.shape())?;
+        let Storage::Cpu(os) = &out.storage else {
+            unreachable!("a CPU array")
+        };
+        let mut og = cpu::lock(os);
+        let oo = &mut bytemuck::cast_slice_mut::<u64, T::Repr>(&mut og)[..n];
+        cpu::exec(|| {
+            oo.par_chunks_mut(l)
+                .zip(kk.par_chunks_mut(l).zip(sk.par_chunks_mut(l)))
                 .zip(src.par_chunks(l))
-                .for_each(|(o, lane)| sort_lane(lane, o))
+                .for_each(|((o, (k, s)), lane)| sort_lane::<T>(lane, o, k, s))
         });
-        Ok((
-            Some(Array::from_vec(&self.device, out, self.shape())?),
-            None,
-        ))
+        drop(og);
+        Ok((Some(out), None))
     }
 }
 
-/// The stable order of one lane, as indices into it.
-fn argsort_lane<T: Element>(lane: &[T], out: &mut [u32]) {
+/// The stable order of one lane, as indices into it (`keys`, `scratch`
+/// and `vscratch` are the lane's working space).
+fn argsort_lane<T: Element>(
+    lane: &[T::Repr],
+    out: &mut [u32],
+    vscratch: &mut [u32],
+    keys: &mut [u32],
+    scratch: &mut [u32],
+) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = i as u32;
+    }
     if T::DTYPE == DType::F64 {
-        let mut ix: Vec<u32> = (0..lane.len() as u32).collect();
-        ix.sort_by(|&a, &b| cmp_f64(lane[a as usize].to_f64(), lane[b as usize].to_f64()));
-        out.copy_from_slice(&ix);
+        let v = |i: u32| T::from_repr(lane[i as usize]).to_f64();
+        out.sort_by(|&a, &b| cmp_f64(v(a), v(b)));
         return;
     }
-    let mut keys: Vec<u32> = lane
-        .iter()
-        .map(|x| key32(T::DTYPE, x.to_bits32()))
-        .collect();
-    let mut ix: Vec<u32> = (0..lane.len() as u32).collect();
-    radix::sort(&mut keys, Some(&mut ix));
-    out.copy_from_slice(&ix);
+    for (k, &x) in keys.iter_mut().zip(lane) {
+        *k = key32(T::DTYPE, T::from_repr(x).to_bits32());
+    }
+    radix::sort(keys, scratch, Some((out, vscratch)));
 }
 
 /// One lane's values in order: keys sorted alone, then turned back into
 /// values; the runs of zeros and NaNs (one key each) are refilled from the
 /// lane in its own order, so `-0.0`, `0.0` and NaN payloads land where a
 /// stable sort puts them.
-fn sort_lane<T: Element>(lane: &[T], out: &mut [T]) {
+fn sort_lane<T: Element>(
+    lane: &[T::Repr],
+    out: &mut [T::Repr],
+    keys: &mut [u32],
+    scratch: &mut [u32],
+) {
     let d = T::DTYPE;
     if d == DType::F64 {
         out.copy_from_slice(lane);
-        out.sort_by(|a, b| cmp_f64(a.to_f64(), b.to_f64()));
+        out.sort_by(|&a, &b| cmp_f64(T::from_repr(a).to_f64(), T::from_repr(b).to_f64()));
         return;
     }
-    let mut keys: Vec<u32> = lane.iter().map(|x| key32(d, x.to_bits32())).collect();
-    radix::sort(&mut keys, None);
-    for (o, &k) in out.iter_mut().zip(&keys) {
-        *o = T::from_bits32(unkey32(d, k));
+    // Keys, noting whether the lane holds a -0.0 or a NaN other than the
+    // canonical one: only then do the runs need refilling. Long lanes
+    // split over the threads.
+    let chunk = if lane.len() >= 1 << 16 {
+        1 << 15
+    } else {
+        lane.len().max(1)
+    };
+    let fix = crate::device::cpu::exec(|| {
+        keys.par_chunks_mut(chunk)
+            .zip(lane.par_chunks(chunk))
+            .map(|(ks, xs)| {
+                let mut odd = false;
+                for (k, &x) in ks.iter_mut().zip(xs) {
+                    let b = T::from_repr(x).to_bits32();
+                    *k = key32(d, b);
+                    odd |= d == DType::F32
+                        && (b == 0x8000_0000 || (*k == u32::MAX && b != 0x7fc0_0000));
+                }
+                odd
+            })
+            .reduce(|| false, |a, b| a | b)
+    });
+    radix::sort(keys, scratch, None);
+    crate::device::cpu::exec(|| {
+        out.par_chunks_mut(chunk)
+            .zip(keys.par_chunks(chunk))
+            .for_each(|(o, ks)| {
+                for (o, &k) in o.iter_mut().zip(ks) {
+                    *o = T::from_bits32(unkey32(d, k)).to_repr();
+                }
+            })
+    });
+    if !fix {
+        return;
     }
     if d == DType::F32 {
         let zero = key32(d, 0);
@@ -270,7 +341,7 @@ fn sort_lane<T: Element>(lane: &[T], out: &mut [T]) {
         let nan0 = keys.partition_point(|&k| k < u32::MAX);
         let (mut z, mut q) = (z0, nan0);
         for &x in lane {
-            let v = f32::from_bits(x.to_bits32());
+            let v = f32::from_bits(T::from_repr(x).to_bits32());
             if v == 0.0 {
                 out[z] = x;
                 z += 1;

@@ -1,7 +1,8 @@
 //! The CPU backend's sort: a stable LSD radix sort over 32-bit order keys,
-//! 8 bits per pass, passes whose digit is the same for every key skipped,
-//! each pass split over ndgpu's threads for long inputs (per-chunk
-//! histograms, then each chunk scatters to its own disjoint slots).
+//! 11 bits per pass (3 passes), passes whose digit is the same for every
+//! key skipped, each pass split over ndgpu's threads for long inputs
+//! (per-chunk histograms, then each chunk scatters to its own disjoint
+//! slots).
 
 use rayon::prelude::*;
 
@@ -9,15 +10,18 @@ use crate::device::cpu::exec;
 
 /// Keys below this sort on one thread.
 const PAR_MIN: usize = 1 << 16;
+/// Bits per pass.
+const BITS: u32 = 11;
+const BUCKETS: usize = 1 << BITS;
 
 /// A raw pointer to a slice that the tasks of one scatter write at
 /// disjoint positions.
 #[derive(Clone, Copy)]
 struct Out<T>(*mut T, usize);
 
-// SAFETY: `Out` is only used by `scatter`, whose tasks write disjoint
-// positions (see there); the pointee outlives every task (scoped by
-// rayon's join in `exec`).
+// SAFETY: `Out` is only used by `sort`'s scatter, whose tasks write
+// disjoint positions (see there) of a slice that outlives them (rayon's
+// `for_each` returns only when every task is done).
 unsafe impl<T: Send> Send for Out<T> {}
 unsafe impl<T: Send> Sync for Out<T> {}
 
@@ -35,8 +39,14 @@ impl<T> Out<T> {
     }
 }
 
-/// Sorts `keys` (and `vals` alongside, when given) stably by key.
-pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
+/// Sorts `keys` (and `vals` alongside, when given) stably by key, using
+/// `scratch` (and `vscratch`) of the same lengths; the result ends in
+/// `keys` and `vals`.
+pub(crate) fn sort(
+    keys: &mut [u32],
+    scratch: &mut [u32],
+    mut vals: Option<(&mut [u32], &mut [u32])>,
+) {
     let n = keys.len();
     if n < 2 {
         return;
@@ -44,7 +54,7 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
     if n < 256 {
         // Short runs: the standard library's stable sort.
         match vals {
-            Some(v) => {
+            Some((v, _)) => {
                 let mut pairs: Vec<(u32, u32)> =
                     keys.iter().copied().zip(v.iter().copied()).collect();
                 pairs.sort_by_key(|p| p.0);
@@ -60,28 +70,50 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
     let threads = if n < PAR_MIN {
         1
     } else {
-        rayon::current_num_threads().max(1) * 4
+        exec(rayon::current_num_threads).max(1) * 2
     };
-    let chunk = n.div_ceil(threads);
-    let mut k2 = vec![0u32; n];
-    let mut v2 = vals.as_ref().map(|_| vec![0u32; n]);
-    for shift in [0u32, 8, 16, 24] {
-        // Per-chunk histograms of this pass' digit.
-        let hists: Vec<[usize; 256]> = exec(|| {
-            keys.par_chunks(chunk)
-                .map(|c| {
-                    let mut h = [0usize; 256];
-                    for &k in c {
-                        h[((k >> shift) & 255) as usize] += 1;
-                    }
-                    h
-                })
-                .collect()
-        });
-        let mut total = [0usize; 256];
+    // A power of two, so a slot's chunk is a shift away.
+    let chunk = n.div_ceil(threads).next_power_of_two();
+    let cshift = chunk.trailing_zeros();
+    let nch = n.div_ceil(chunk);
+    // Which buffer holds the current order: false = keys/vals.
+    let mut flipped = false;
+    // The next pass' per-chunk histograms, counted during a scatter.
+    let mut counted: Option<Vec<Vec<usize>>> = None;
+    for shift in (0..32).step_by(BITS as usize) {
+        let (src, dst): (&[u32], &mut [u32]) = if flipped {
+            (&*scratch, &mut *keys)
+        } else {
+            (&*keys, &mut *scratch)
+        };
+        let (vsrc, vdst): (Option<&[u32]>, Option<&mut [u32]>) = match vals.as_mut() {
+            Some((v, vs)) if flipped => (Some(&**vs), Some(&mut **v)),
+            Some((v, vs)) => (Some(&**v), Some(&mut **vs)),
+            None => (None, None),
+        };
+        let digit = |k: u32| ((k >> shift) as usize) & (BUCKETS - 1);
+        let next = shift + BITS;
+        let next_digit = |k: u32| ((k >> next) as usize) & (BUCKETS - 1);
+        // Per-chunk histograms of this pass' digit: counted by the last
+        // scatter, or by a read of the keys.
+        let hists: Vec<Vec<usize>> = match counted.take() {
+            Some(h) => h,
+            None => exec(|| {
+                src.par_chunks(chunk)
+                    .map(|c| {
+                        let mut h = vec![0usize; BUCKETS];
+                        for &k in c {
+                            h[digit(k)] += 1;
+                        }
+                        h
+                    })
+                    .collect()
+            }),
+        };
+        let mut total = vec![0usize; BUCKETS];
         for h in &hists {
-            for d in 0..256 {
-                total[d] += h[d];
+            for (t, x) in total.iter_mut().zip(h) {
+                *t += x;
             }
         }
         if total.contains(&n) {
@@ -89,45 +121,79 @@ pub(crate) fn sort(keys: &mut Vec<u32>, mut vals: Option<&mut Vec<u32>>) {
         }
         // Each chunk's first slot per digit: digits in order, chunks in
         // order within a digit (so equal keys keep their order).
-        let mut starts = vec![[0usize; 256]; hists.len()];
+        let mut starts = vec![vec![0usize; BUCKETS]; hists.len()];
         let mut at = 0;
-        for d in 0..256 {
+        for d in 0..BUCKETS {
             for (c, h) in hists.iter().enumerate() {
                 starts[c][d] = at;
                 at += h[d];
             }
         }
-        let ko = Out(k2.as_mut_ptr(), n);
-        let vo = v2.as_mut().map(|v| Out(v.as_mut_ptr(), n));
-        let vin: Option<&[u32]> = vals.as_deref().map(|v| v.as_slice());
-        exec(|| {
-            keys.par_chunks(chunk)
+        let ko = Out(dst.as_mut_ptr(), n);
+        let vo = vdst.map(|v| Out(v.as_mut_ptr(), n));
+        let count_next = next < 32;
+        let local: Vec<Vec<usize>> = exec(|| {
+            src.par_chunks(chunk)
                 .zip(starts.into_par_iter())
                 .enumerate()
-                .for_each(|(c, (ks, mut pos))| {
+                .map(|(c, (ks, mut pos))| {
                     let base = c * chunk;
-                    for (i, &k) in ks.iter().enumerate() {
-                        let d = ((k >> shift) & 255) as usize;
-                        let p = pos[d];
-                        pos[d] += 1;
-                        // SAFETY: chunk c owns slots starts[c][d] ..
-                        // starts[c][d] + hists[c][d] for every digit d, and
-                        // these ranges partition 0..n; `p` walks chunk c's
-                        // range for digit d, so every position is written by
-                        // exactly one task, and nothing reads k2/v2 during
-                        // the pass.
-                        unsafe {
-                            ko.put(p, k);
-                            if let (Some(vo), Some(vin)) = (vo, vin) {
-                                vo.put(p, vin[base + i]);
+                    let pos = &mut pos[..BUCKETS];
+                    // The next pass' counts, per destination chunk.
+                    let mut nh = vec![0usize; if count_next { nch * BUCKETS } else { 0 }];
+                    // SAFETY (both loops): chunk c owns slots starts[c][d] ..
+                    // starts[c][d] + hists[c][d] for every digit d, and these
+                    // ranges partition 0..n; `p` walks chunk c's range for
+                    // digit d, so every position is written by exactly one
+                    // task, and nothing reads dst/vdst during the pass.
+                    match (vo, vsrc) {
+                        (Some(vo), Some(vin)) => {
+                            for (&k, &v) in ks.iter().zip(&vin[base..base + ks.len()]) {
+                                let d = digit(k);
+                                let p = pos[d];
+                                pos[d] = p + 1;
+                                if count_next {
+                                    nh[((p >> cshift) << BITS) | next_digit(k)] += 1;
+                                }
+                                unsafe {
+                                    ko.put(p, k);
+                                    vo.put(p, v);
+                                }
+                            }
+                        }
+                        _ => {
+                            for &k in ks {
+                                let d = digit(k);
+                                let p = pos[d];
+                                pos[d] = p + 1;
+                                if count_next {
+                                    nh[((p >> cshift) << BITS) | next_digit(k)] += 1;
+                                }
+                                unsafe { ko.put(p, k) };
                             }
                         }
                     }
+                    nh
                 })
+                .collect()
         });
-        std::mem::swap(keys, &mut k2);
-        if let (Some(v), Some(v2)) = (vals.as_deref_mut(), v2.as_mut()) {
-            std::mem::swap(v, v2);
+        if count_next {
+            let mut h = vec![vec![0usize; BUCKETS]; nch];
+            for nh in &local {
+                for (c, hc) in h.iter_mut().enumerate() {
+                    for (x, y) in hc.iter_mut().zip(&nh[c * BUCKETS..(c + 1) * BUCKETS]) {
+                        *x += y;
+                    }
+                }
+            }
+            counted = Some(h);
+        }
+        flipped = !flipped;
+    }
+    if flipped {
+        keys.copy_from_slice(scratch);
+        if let Some((v, vs)) = vals {
+            v.copy_from_slice(vs);
         }
     }
 }
@@ -148,7 +214,8 @@ mod tests {
             let mut want: Vec<(u32, u32)> =
                 keys.iter().copied().zip(vals.iter().copied()).collect();
             want.sort_by_key(|p| p.0);
-            sort(&mut keys, Some(&mut vals));
+            let (mut ks, mut vs) = (vec![0; n], vec![0; n]);
+            sort(&mut keys, &mut ks, Some((&mut vals, &mut vs)));
             let got: Vec<(u32, u32)> = keys.into_iter().zip(vals).collect();
             assert_eq!(got, want, "n = {n}");
         }
