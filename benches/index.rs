@@ -39,7 +39,15 @@ fn bench(c: &mut Criterion) {
             bn.iter_custom(|it| timed(&dev, it, || rows.take(&idx, Some(0)).unwrap()))
         });
         drop((rows, idx));
-        // MASKED_SELECT
+        let x = random::uniform(&dev, &[16 << 20], 0.0, 1.0, 5).unwrap();
+        let mask = random::uniform(&dev, &[16 << 20], 0.0, 1.0, 6)
+            .unwrap()
+            .lt_scalar(0.5)
+            .unwrap();
+        g.bench_function("masked_select 16M f32, 50% mask", |bn| {
+            bn.iter_custom(|it| timed(&dev, it, || x.masked_select(&mask).unwrap()))
+        });
+        drop((x, mask));
         let bins = Array::<f32>::zeros(&dev, &[1000]).unwrap();
         let at = random::integers(&dev, &[1 << 20], 0, 1000, 7).unwrap();
         let w = random::uniform(&dev, &[1 << 20], 0.0, 1.0, 8).unwrap();

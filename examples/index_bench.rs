@@ -36,7 +36,11 @@ fn main() -> Result<()> {
     let t = time(&dev, reps, || rows.take(&idx, Some(0)))?;
     println!("{:<40} {t:8.3}", "take 1M rows of 4M x 4 f32");
     drop((rows, idx));
-    // MASKED_SELECT
+    let x = random::uniform(&dev, &[16 << 20], 0.0, 1.0, 5)?;
+    let mask = random::uniform(&dev, &[16 << 20], 0.0, 1.0, 6)?.lt_scalar(0.5)?;
+    let t = time(&dev, reps, || x.masked_select(&mask))?;
+    println!("{:<40} {t:8.3}", "masked_select 16M f32, 50% mask");
+    drop((x, mask));
     let bins = Array::<f32>::zeros(&dev, &[1000])?;
     let at = random::integers(&dev, &[1 << 20], 0, 1000, 7)?;
     let w = random::uniform(&dev, &[1 << 20], 0.0, 1.0, 8)?;

@@ -29,6 +29,7 @@ fi
 # Mesa's loader complains on stderr when this is unset; nothing needs it.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
-# fault-injection compiles in the test-only hooks that tests/faults.rs uses.
-cargo test --features fault-injection --all-targets "$@"
-cargo test --features fault-injection --doc "$@"
+# --all-features: the test-only fault-injection hooks (tests/faults.rs) and
+# the `ndarray` and `safetensors` interop features, all tested.
+cargo test --all-features --all-targets "$@"
+cargo test --all-features --doc "$@"
