@@ -3,23 +3,12 @@
 //! 16M, `index_add` of 1M values into 1K bins. NumPy's figures for the same
 //! workloads come from `examples/index_bench.py`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ndgpu::{random, Array, Device};
+use ndgpu::{random, Array};
 
 mod common;
-
-/// Times `f`, synchronising the device around the batch of iterations.
-fn timed<R>(dev: &Device, iters: u64, mut f: impl FnMut() -> R) -> Duration {
-    dev.synchronize().unwrap();
-    let t = Instant::now();
-    for _ in 0..iters {
-        drop(f());
-    }
-    dev.synchronize().unwrap();
-    t.elapsed()
-}
 
 fn bench(c: &mut Criterion) {
     for (name, dev) in common::devices() {
@@ -30,13 +19,15 @@ fn bench(c: &mut Criterion) {
         let a = random::uniform(&dev, &[8 << 20], 0.0, 1.0, 1).unwrap();
         let b = random::uniform(&dev, &[8 << 20], 0.0, 1.0, 2).unwrap();
         g.bench_function("concatenate 2 x 8M f32", |bn| {
-            bn.iter_custom(|it| timed(&dev, it, || Array::concatenate(&[&a, &b], 0).unwrap()))
+            bn.iter_custom(|it| {
+                common::timed(&dev, it, || Array::concatenate(&[&a, &b], 0).unwrap())
+            })
         });
         drop((a, b));
         let rows = random::uniform(&dev, &[4 << 20, 4], 0.0, 1.0, 3).unwrap();
         let idx = random::integers(&dev, &[1 << 20], 0, 4 << 20, 4).unwrap();
         g.bench_function("take 1M rows of 4M x 4 f32", |bn| {
-            bn.iter_custom(|it| timed(&dev, it, || rows.take(&idx, Some(0)).unwrap()))
+            bn.iter_custom(|it| common::timed(&dev, it, || rows.take(&idx, Some(0)).unwrap()))
         });
         drop((rows, idx));
         let x = random::uniform(&dev, &[16 << 20], 0.0, 1.0, 5).unwrap();
@@ -45,14 +36,14 @@ fn bench(c: &mut Criterion) {
             .lt_scalar(0.5)
             .unwrap();
         g.bench_function("masked_select 16M f32, 50% mask", |bn| {
-            bn.iter_custom(|it| timed(&dev, it, || x.masked_select(&mask).unwrap()))
+            bn.iter_custom(|it| common::timed(&dev, it, || x.masked_select(&mask).unwrap()))
         });
         drop((x, mask));
         let bins = Array::<f32>::zeros(&dev, &[1000]).unwrap();
         let at = random::integers(&dev, &[1 << 20], 0, 1000, 7).unwrap();
         let w = random::uniform(&dev, &[1 << 20], 0.0, 1.0, 8).unwrap();
         g.bench_function("index_add 1M f32 into 1K bins", |bn| {
-            bn.iter_custom(|it| timed(&dev, it, || bins.index_add(0, &at, &w).unwrap()))
+            bn.iter_custom(|it| common::timed(&dev, it, || bins.index_add(0, &at, &w).unwrap()))
         });
         g.finish();
     }

@@ -3,25 +3,14 @@
 //! and one that rejects almost half the first words (2^31 + 1); and a
 //! `permutation` of 1M and 16M (host shuffle plus one upload).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ndgpu::{random, Device};
+use ndgpu::random;
 
 mod common;
 
 const N: usize = 16 << 20;
-
-/// Times `f` per iteration, synchronizing so GPU work is counted.
-fn timed<T>(dev: &Device, iters: u64, mut f: impl FnMut() -> T) -> Duration {
-    dev.synchronize().unwrap();
-    let t = Instant::now();
-    for _ in 0..iters {
-        drop(f());
-    }
-    dev.synchronize().unwrap();
-    t.elapsed()
-}
 
 fn bench(c: &mut Criterion) {
     for (name, dev) in common::devices() {
@@ -31,7 +20,7 @@ fn bench(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1));
         g.throughput(Throughput::Elements(N as u64));
         g.bench_function("bits 16M", |b| {
-            b.iter_custom(|it| timed(&dev, it, || random::bits(&dev, &[N], 1).unwrap()))
+            b.iter_custom(|it| common::timed(&dev, it, || random::bits(&dev, &[N], 1).unwrap()))
         });
         for (label, low, high) in [
             ("integers 16M [0, 1024)", 0, 1024),
@@ -40,7 +29,7 @@ fn bench(c: &mut Criterion) {
         ] {
             g.bench_function(label, |b| {
                 b.iter_custom(|it| {
-                    timed(&dev, it, || {
+                    common::timed(&dev, it, || {
                         random::integers(&dev, &[N], low, high, 1).unwrap()
                     })
                 })
@@ -49,7 +38,9 @@ fn bench(c: &mut Criterion) {
         for n in [1 << 20, N] {
             g.throughput(Throughput::Elements(n as u64));
             g.bench_function(format!("permutation {}M", n >> 20), |b| {
-                b.iter_custom(|it| timed(&dev, it, || random::permutation(&dev, n, 1).unwrap()))
+                b.iter_custom(|it| {
+                    common::timed(&dev, it, || random::permutation(&dev, n, 1).unwrap())
+                })
             });
         }
         g.finish();

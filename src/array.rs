@@ -72,15 +72,7 @@ impl<T: Element> Array<T> {
             .checked_mul(T::DTYPE.size() as u64)
             .ok_or_else(|| Error::Shape(format!("shape {shape:?} is too large")))?;
         let storage = dev.alloc(bytes, || format!("Array<{}> of shape {shape:?}", T::DTYPE))?;
-        Ok(Array {
-            storage,
-            layout: Layout::contiguous(shape),
-            device: dev.clone(),
-            writeable: Arc::new(AtomicBool::new(true)),
-            base: None,
-            broadcast: false,
-            _t: PhantomData,
-        })
+        Ok(Array::from_storage(dev, storage, shape))
     }
 
     /// A C-contiguous array of `shape` over a buffer a kernel filled (at

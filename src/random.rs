@@ -285,7 +285,7 @@ fn fill_cpu(out: &mut [u32], first: u32, key: [u32; 2], kind: Kind) {
     let mut w = first;
     let mut i = 0;
     // Whole groups of LANES blocks, computed side by side (vector lanes).
-    while w % 4 == 0 && out.len() - i >= 4 * LANES {
+    while w.is_multiple_of(4) && out.len() - i >= 4 * LANES {
         let blocks = philox_lanes(w / 4, key);
         for (l, (b, o)) in blocks
             .iter()

@@ -175,3 +175,21 @@ macro_rules! s {
     };
     ($($t:tt)*) => { $crate::s!(@acc [] $($t)*) };
 }
+
+/// `[.., e, ..]`: `e` on `axis` of an `nd`-dimensional array, every other
+/// axis whole.
+pub(crate) fn along(nd: usize, axis: usize, e: SliceElem) -> Vec<SliceElem> {
+    (0..nd)
+        .map(|d| {
+            if d == axis {
+                e
+            } else {
+                SliceElem::Slice {
+                    start: 0,
+                    end: None,
+                    step: 1,
+                }
+            }
+        })
+        .collect()
+}

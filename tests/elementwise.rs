@@ -404,7 +404,7 @@ fn past_the_binding_limit(dev: &Device) -> Result<()> {
     a.add_scalar_inplace(1.0)?; // contiguous, in place
     let every3 = a.slice(s![..;3])?;
     every3.mul_scalar_inplace(2.0)?; // strided, in place
-    let want = |i: usize| ((i % 1000) as f32 + 1.0) * if i % 3 == 0 { 2.0 } else { 1.0 };
+    let want = |i: usize| ((i % 1000) as f32 + 1.0) * if i.is_multiple_of(3) { 2.0 } else { 1.0 };
     let got = a.to_vec()?;
     for i in (0..n).step_by(4099).chain(n - 5..n) {
         assert_eq!(got[i], want(i), "element {i}");

@@ -292,7 +292,7 @@ fn npz(dev: &Device) -> Result<()> {
 /// A `.npy` (version 1.0) with `header` as its dict text and `data` after it.
 fn npy_bytes(header: &str, data: &[u8]) -> Vec<u8> {
     let mut text = header.as_bytes().to_vec();
-    while (10 + text.len() + 1) % 64 != 0 {
+    while !(10 + text.len() + 1).is_multiple_of(64) {
         text.push(b' ');
     }
     text.push(b'\n');

@@ -214,24 +214,16 @@ impl<T: Number> Array<T> {
         }
         for _ in 0..n {
             let len = cur.shape()[axis] as isize;
-            let pick = |lo: isize, hi: isize| -> Vec<SliceElem> {
-                (0..cur.ndim())
-                    .map(|d| {
-                        if d == axis {
-                            SliceElem::Slice {
-                                start: lo,
-                                end: Some(hi),
-                                step: 1,
-                            }
-                        } else {
-                            SliceElem::Slice {
-                                start: 0,
-                                end: None,
-                                step: 1,
-                            }
-                        }
-                    })
-                    .collect()
+            let pick = |lo: isize, hi: isize| {
+                crate::slice::along(
+                    cur.ndim(),
+                    axis,
+                    SliceElem::Slice {
+                        start: lo,
+                        end: Some(hi),
+                        step: 1,
+                    },
+                )
             };
             let hi = cur.slice(pick(1.min(len), len))?;
             let lo = cur.slice(pick(0, (len - 1).max(0)))?;

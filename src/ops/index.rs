@@ -283,6 +283,35 @@ impl<T: Element> Array<T> {
         Ok(out)
     }
 
+    /// What `take_along_axis` and `put_along_axis` share: the checked
+    /// axis, its length, the shape of the indices broadcast against `self`
+    /// on the other axes, and `self` laid out over that shape with stride 0
+    /// along `axis` (the index supplies the position there).
+    fn along_axis<I: Integer>(
+        &self,
+        idx: &Array<I>,
+        axis: usize,
+    ) -> Result<(usize, usize, Vec<usize>, Layout)> {
+        self.check_same_device(idx)?;
+        if idx.ndim() != self.ndim() {
+            return Err(Error::Value(
+                "`indices` and `arr` must have the same number of dimensions".into(),
+            ));
+        }
+        let axis = check_axis(axis, self.ndim())?;
+        let mut a_shape = self.shape().to_vec();
+        a_shape[axis] = 1;
+        let mut i_shape = idx.shape().to_vec();
+        i_shape[axis] = 1;
+        let mut shape = broadcast_shapes(&[&a_shape, &i_shape])?;
+        shape[axis] = idx.shape()[axis];
+        let mut al = self.layout.clone();
+        al.shape[axis] = 1;
+        let mut over = al.broadcast_to(&shape)?;
+        over.strides[axis] = 0;
+        Ok((axis, self.shape()[axis], shape, over))
+    }
+
     /// NumPy's `np.take_along_axis(a, idx, axis)`: `out[i, j, k] =
     /// a[i, idx[i, j, k], k]` for `axis = 1`; `idx` has `a`'s number of
     /// dimensions and broadcasts against it on the other axes (as
@@ -304,26 +333,8 @@ impl<T: Element> Array<T> {
     /// that do not broadcast; an index out of range; an axis out of range.
     #[track_caller]
     pub fn take_along_axis<I: Integer>(&self, idx: &Array<I>, axis: usize) -> Result<Array<T>> {
-        self.check_same_device(idx)?;
-        if idx.ndim() != self.ndim() {
-            return Err(Error::Value(
-                "`indices` and `arr` must have the same number of dimensions".into(),
-            ));
-        }
-        let axis = check_axis(axis, self.ndim())?;
-        let n = self.shape()[axis];
-        // Broadcast every axis but `axis`, which is the indices' own.
-        let mut a_shape = self.shape().to_vec();
-        a_shape[axis] = 1;
-        let mut i_shape = idx.shape().to_vec();
-        i_shape[axis] = 1;
-        let mut shape = broadcast_shapes(&[&a_shape, &i_shape])?;
-        shape[axis] = idx.shape()[axis];
+        let (axis, n, shape, src) = self.along_axis(idx, axis)?;
         check_indices(idx, axis, n)?;
-        let mut al = self.layout.clone();
-        al.shape[axis] = 1;
-        let mut src = al.broadcast_to(&shape)?;
-        src.strides[axis] = 0;
         let il = idx.layout.broadcast_to(&shape)?;
         if shape.iter().product::<usize>() == 0 || n == 0 {
             return Array::uninit(&self.device, &shape);
@@ -468,27 +479,10 @@ impl<T: Element> Array<T> {
         axis: usize,
     ) -> Result<()> {
         self.check_writeable()?;
-        self.check_same_device(idx)?;
         self.check_same_device(values)?;
-        if idx.ndim() != self.ndim() {
-            return Err(Error::Value(
-                "`indices` and `arr` must have the same number of dimensions".into(),
-            ));
-        }
-        let axis = check_axis(axis, self.ndim())?;
-        let n = self.shape()[axis];
-        let mut a_shape = self.shape().to_vec();
-        a_shape[axis] = 1;
-        let mut i_shape = idx.shape().to_vec();
-        i_shape[axis] = 1;
-        let mut shape = broadcast_shapes(&[&a_shape, &i_shape])?;
-        shape[axis] = idx.shape()[axis];
+        let (axis, n, shape, dst) = self.along_axis(idx, axis)?;
         let vals = values.broadcast_to(&shape)?;
         check_indices(idx, axis, n)?;
-        let mut al = self.layout.clone();
-        al.shape[axis] = 1;
-        let mut dst = al.broadcast_to(&shape)?;
-        dst.strides[axis] = 0;
         if shape.iter().product::<usize>() == 0 {
             return Ok(());
         }

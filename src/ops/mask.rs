@@ -150,7 +150,7 @@ fn scan_windowed(
     n: usize,
     win: usize,
 ) -> Result<GpuStorage> {
-    debug_assert!(n >= 1 && win % BLOCK == 0);
+    debug_assert!(n >= 1 && win.is_multiple_of(BLOCK));
     if n >= u32::MAX as usize {
         return Err(too_many(n));
     }

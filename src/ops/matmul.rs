@@ -776,7 +776,11 @@ fn vec4_ok(plan: &Plan, c_off: usize) -> bool {
     let op = |o: &Operand| {
         o.cs == 1 && four(o.offset) && four(o.rs) && o.batch_strides.iter().all(|&s| four(s))
     };
-    plan.k % 4 == 0 && plan.n % 4 == 0 && c_off % 4 == 0 && op(&plan.a) && op(&plan.b)
+    plan.k.is_multiple_of(4)
+        && plan.n.is_multiple_of(4)
+        && c_off.is_multiple_of(4)
+        && op(&plan.a)
+        && op(&plan.b)
 }
 
 fn i32_word(x: isize) -> Result<u32> {

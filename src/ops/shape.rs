@@ -320,7 +320,7 @@ impl<T: Element> Array<T> {
         check_axis(axis, self.ndim(), "")?;
         let s = sections.into();
         if let Sections::Count(n) = s {
-            if n != 0 && self.shape()[axis] % n != 0 {
+            if n != 0 && !self.shape()[axis].is_multiple_of(n) {
                 return Err(Error::Value(
                     "array split does not result in an equal division".into(),
                 ));

@@ -9,7 +9,7 @@ use crate::element::{DType, Element, Float, Integer};
 use crate::error::{Error, Result};
 use crate::kernel::Op;
 use crate::ops::elementwise::{BinaryOp, Builder, CmpOp, IsOp};
-use crate::slice::SliceElem;
+use crate::slice::{along, SliceElem};
 
 use super::{cmp_f64, key32};
 
@@ -24,23 +24,6 @@ pub enum Side {
     Left,
     /// The last slot: `sorted[i - 1] <= v < sorted[i]`.
     Right,
-}
-
-/// `[.., lo..hi, ..]` on `axis` of an `nd`-dimensional array.
-fn along(nd: usize, axis: usize, e: SliceElem) -> Vec<SliceElem> {
-    (0..nd)
-        .map(|d| {
-            if d == axis {
-                e
-            } else {
-                SliceElem::Slice {
-                    start: 0,
-                    end: None,
-                    step: 1,
-                }
-            }
-        })
-        .collect()
 }
 
 impl<T: Element> Array<T> {
