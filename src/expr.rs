@@ -11,7 +11,7 @@
 //! let e: Expr<f32> = (a.expr() * 2.0 + &b) * &c;   // nothing runs yet
 //! assert_eq!(e.eval()?.to_vec()?, vec![24.0, 32.0, 18.0]);
 //!
-//! let m: Expr<u32> = a.expr().gt(0.0);              // comparisons give masks
+//! let m: Expr<bool> = a.expr().gt(0.0);             // comparisons give bool expressions
 //! let r = Expr::where_(m, a.expr(), b.expr() * 0.1).eval()?;
 //! assert_eq!(r.to_vec()?, vec![1.0, 2.0, 3.0]);
 //!
@@ -410,7 +410,7 @@ impl<T: Number> Expr<T> {
 macro_rules! float_methods {
     ($($m:ident $v:ident $np:literal;)*) => {
         impl<T: Float> Expr<T> {$(
-            #[doc = concat!("`", $np, "(self)`.\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::from_slice(&dev, &[0.25f32, 1.0], &[2])?;\nlet y = a.expr().", stringify!($m), "().eval()?.to_vec()?;\nassert_eq!(y, a.float_op(ndgpu::FloatOp::", stringify!($v), ")?.to_vec()?);\n# Ok::<(), ndgpu::Error>(())\n```")]
+            #[doc = concat!("`", $np, "(self)`.\n\n```\nuse ndgpu::{Array, Device};\nlet dev = Device::cpu();\nlet a = Array::from_slice(&dev, &[0.25f32, 1.0], &[2])?;\nlet y = a.expr().", stringify!($m), "().eval()?.to_vec()?;\nlet z = a.float_op(ndgpu::FloatOp::", stringify!($v), ")?.to_vec()?;\nassert_eq!(format!(\"{y:?}\"), format!(\"{z:?}\")); // NaN where the op has no value\n# Ok::<(), ndgpu::Error>(())\n```")]
             pub fn $m(self) -> Expr<T> {
                 self.map(|a| Op::Float(FloatOp::$v, a))
             }

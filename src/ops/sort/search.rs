@@ -484,7 +484,7 @@ impl<T: Float> Array<T> {
     /// let dev = Device::cpu();
     /// let a = Array::from_slice(&dev, &[3.0f32, 1.0, 2.0, 10.0, 30.0, 20.0], &[2, 3])?;
     /// assert_eq!(a.median(Some(1))?.to_vec()?, vec![2.0, 20.0]); // np.median(a, axis=1)
-    /// assert_eq!(a.median(None)?.item()?, 6.0); // np.median(a)
+    /// assert_eq!(a.median(None)?.item()?, 6.5); // np.median(a)
     /// # Ok::<(), ndgpu::Error>(())
     /// ```
     ///
