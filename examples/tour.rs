@@ -85,7 +85,18 @@ fn main() -> ndgpu::Result<()> {
     println!(">>> m.sum(axis=0), m.argmax(axis=1)");
     println!("{} {}\n", m.sum(0, false)?, m.argmax(Some(1), false)?);
 
-    drop((a, b, v, m, col, x, r, f, p, q));
+    let d = Array::from_slice(&dev, &[3.5f32, -1.0, f32::NAN, 2.0, -1.0, 0.5], &[6])?;
+    println!(">>> d > 0                          # comparisons give bool arrays");
+    println!("{}\n", d.gt_scalar(0.0)?);
+    println!(">>> d[d > 0], d[d > 0] = 0         # masks: a copy out, a write through");
+    let pos = d.gt_scalar(0.0)?;
+    println!("{}", d.masked_select(&pos)?);
+    d.masked_fill(&pos, 0.0)?;
+    println!("{}\n", d);
+    println!(">>> np.sort(d), np.unique(d)       # stable radix sorts, NaN last");
+    println!("{} {}\n", d.sort(None)?, d.unique()?);
+
+    drop((a, b, v, m, col, x, r, f, p, q, d, pos));
     guard.finish()?;
     let mem = dev.memory();
     println!(
