@@ -814,12 +814,20 @@ impl<T: Element> fmt::Display for Array<T> {
                 let v: Vec<f64> = data.iter().map(|x| x.to_f64()).collect();
                 crate::format::format_array(crate::format::Values::F64(&v), shape)
             }
+            DType::F16 => {
+                let v: Vec<half::f16> = data
+                    .iter()
+                    .map(|x| half::f16::from_f64(x.to_f64()))
+                    .collect();
+                crate::format::format_array(crate::format::Values::F16(&v), shape)
+            }
             DType::Bool => {
                 let v: Vec<bool> = data.iter().map(|x| x.to_f64() != 0.0).collect();
                 crate::format::format_array(crate::format::Values::Bool(&v), shape)
             }
             _ => {
-                let v: Vec<i64> = data.iter().map(|x| x.to_f64() as i64).collect();
+                // Integers: sign- or zero-extended to i64, exactly.
+                let v: Vec<i64> = data.iter().map(|x| x.to_bits64() as i64).collect();
                 crate::format::format_array(crate::format::Values::I64(&v), shape)
             }
         };

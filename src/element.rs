@@ -13,32 +13,92 @@ pub enum DType {
     I32,
     /// 32-bit unsigned integer
     U32,
+    /// 64-bit signed integer (CPU backend only). Arithmetic wraps; a
+    /// scalar operand (`a + 5`) travels as an f64, so scalars beyond ±2^53
+    /// round (array operands are exact).
+    I64,
+    /// 8-bit unsigned integer (CPU backend only)
+    U8,
+    /// 16-bit IEEE half-precision float, the `half` crate's [`f16`](half::f16)
+    /// (CPU backend only; arithmetic is computed in f32 and rounded to f16
+    /// after each operation)
+    F16,
     /// Boolean; stored as one 32-bit word (0 or 1) per element on both
     /// backends, so GPU kernels read and write it without sharing words.
     Bool,
 }
 
 impl DType {
-    /// NumPy's name: `float32`, `int32`, ...
+    /// NumPy's name: `float32`, `int32`, ... (NumPy's `a.dtype.name`).
+    ///
+    /// ```
+    /// use ndgpu::{f16, Array, Device};
+    /// let a = Array::from_slice(&Device::cpu(), &[f16::from_f32(1.5)], &[1])?;
+    /// assert_eq!(a.dtype().name(), "float16"); // a.dtype.name
+    /// assert_eq!(ndgpu::DType::I64.name(), "int64");
+    /// assert_eq!(ndgpu::DType::U8.name(), "uint8");
+    /// # Ok::<(), ndgpu::Error>(())
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             DType::F32 => "float32",
             DType::F64 => "float64",
             DType::I32 => "int32",
             DType::U32 => "uint32",
+            DType::I64 => "int64",
+            DType::U8 => "uint8",
+            DType::F16 => "float16",
             DType::Bool => "bool",
         }
     }
     /// Bytes per element in ndgpu's storage (4 for `bool`, whose NumPy
     /// itemsize is 1).
+    ///
+    /// NumPy's `dtype.itemsize`, except for `bool`:
+    ///
+    /// ```
+    /// use ndgpu::DType;
+    /// assert_eq!(DType::I64.size(), 8); // np.dtype(np.int64).itemsize
+    /// assert_eq!(DType::U8.size(), 1); // np.dtype(np.uint8).itemsize
+    /// assert_eq!(DType::F16.size(), 2); // np.dtype(np.float16).itemsize
+    /// assert_eq!(DType::Bool.size(), 4); // np.dtype(bool).itemsize is 1
+    /// ```
     pub fn size(self) -> usize {
         match self {
-            DType::F64 => 8,
+            DType::F64 | DType::I64 => 8,
+            DType::U8 => 1,
+            DType::F16 => 2,
             _ => 4,
         }
     }
     pub(crate) fn is_float(self) -> bool {
-        matches!(self, DType::F32 | DType::F64)
+        matches!(self, DType::F32 | DType::F64 | DType::F16)
+    }
+    /// Whether the dtype is a signed integer.
+    pub(crate) fn is_signed_int(self) -> bool {
+        matches!(self, DType::I32 | DType::I64)
+    }
+    /// Why the GPU path lacks the dtype (for dtypes whose
+    /// [`wgsl`](DType::wgsl) is `None`).
+    pub(crate) fn gpu_hint(self) -> &'static str {
+        match self {
+            DType::I64 => {
+                "GPU kernels here have no 64-bit integers (wgpu feature SHADER_INT64); \
+                 use i32 there, or i64 on Device::cpu()"
+            }
+            DType::F16 => {
+                "GPU kernels here have no 16-bit floats (wgpu feature SHADER_F16); \
+                 use f32 there, or f16 on Device::cpu()"
+            }
+            DType::U8 => {
+                "uint8 is not supported on the GPU yet (WGSL has no 8-bit storage); \
+                 use u32 there, or u8 on Device::cpu()"
+            }
+            _ => {
+                "GPU kernels here have no 64-bit floats (wgpu feature SHADER_F64); \
+                 use f32 there, or f64 on Device::cpu()"
+            }
+        }
     }
     /// The WGSL scalar type, when the GPU path supports the dtype.
     pub(crate) fn wgsl(self) -> Option<&'static str> {
@@ -46,7 +106,7 @@ impl DType {
             DType::F32 => Some("f32"),
             DType::I32 => Some("i32"),
             DType::U32 | DType::Bool => Some("u32"),
-            DType::F64 => None,
+            DType::F64 | DType::I64 | DType::U8 | DType::F16 => None,
         }
     }
 }
@@ -63,11 +123,15 @@ mod sealed {
     impl Sealed for f64 {}
     impl Sealed for i32 {}
     impl Sealed for u32 {}
+    impl Sealed for i64 {}
+    impl Sealed for u8 {}
+    impl Sealed for half::f16 {}
     impl Sealed for bool {}
 }
 
 /// A type an [`Array`](crate::Array) can hold: `f32`, `i32`, `u32` and
-/// `bool` on every device, `f64` on the CPU backend.
+/// `bool` on every device; `f64`, `i64`, `u8` and [`f16`](half::f16) on the
+/// CPU backend (a GPU device refuses them with [`Error::Dtype`](crate::Error::Dtype)).
 ///
 /// Every element type has storage, views, transfers, printing, `astype`,
 /// equality and `where_`; arithmetic needs [`Number`] (every type but
@@ -100,6 +164,17 @@ pub trait Element:
     /// The value of those 32 bits.
     #[doc(hidden)]
     fn from_bits32(b: u32) -> Self;
+    /// The integer's bits widened to 64: sign-extended for signed types,
+    /// zero-extended otherwise (floats: their value as an `i64`).
+    #[doc(hidden)]
+    fn to_bits64(self) -> u64 {
+        u64::from(self.to_bits32())
+    }
+    /// The low bits of `b` (wrapping), for integers and `bool` (nonzero).
+    #[doc(hidden)]
+    fn from_bits64(b: u64) -> Self {
+        Self::from_bits32(b as u32)
+    }
     /// NumPy's `astype` for one value: between integers the bits wrap
     /// (`int32(-1)` is `uint32(4294967295)`); float to integer truncates
     /// toward zero and saturates at the integer's range (NumPy leaves
@@ -109,7 +184,7 @@ pub trait Element:
         if U::DTYPE == DType::Bool {
             U::from_bits32(u32::from(self.to_f64() != 0.0))
         } else if !Self::DTYPE.is_float() && !U::DTYPE.is_float() {
-            U::from_bits32(self.to_bits32())
+            U::from_bits64(self.to_bits64())
         } else {
             U::from_f64(self.to_f64())
         }
@@ -168,10 +243,13 @@ pub trait Float: Number {
     fn fbinary_(self, op: crate::ops::elementwise::FloatBinaryOp, o: Self) -> Self;
 }
 
-/// The integer element types (`i32`, `u32`): bitwise ops and shifts.
+/// The integer element types (`i32`, `u32`, `i64`, `u8`): bitwise ops and
+/// shifts.
 pub trait Integer: Number {}
 impl Integer for i32 {}
 impl Integer for u32 {}
+impl Integer for i64 {}
+impl Integer for u8 {}
 
 /// The storage methods of a type that is its own storage.
 macro_rules! repr_self {
@@ -330,12 +408,12 @@ float_element!(f32, DType::F32);
 float_element!(f64, DType::F64);
 
 macro_rules! int_element {
-    ($t:ty, $d:expr, $signed:expr) => {
+    ($t:ty, $d:expr, $signed:expr, $from_f64:expr) => {
         impl Element for $t {
             const DTYPE: DType = $d;
             repr_self!();
             fn from_f64(v: f64) -> Self {
-                v as $t
+                $from_f64(v)
             }
             fn to_f64(self) -> f64 {
                 self as f64
@@ -344,6 +422,13 @@ macro_rules! int_element {
                 self as u32
             }
             fn from_bits32(b: u32) -> Self {
+                b as $t
+            }
+            fn to_bits64(self) -> u64 {
+                // `as i64` sign-extends signed types, zero-extends the others.
+                self as i64 as u64
+            }
+            fn from_bits64(b: u64) -> Self {
                 b as $t
             }
         }
@@ -416,8 +501,21 @@ macro_rules! int_element {
         }
     };
 }
-int_element!(i32, DType::I32, true);
-int_element!(u32, DType::U32, false);
+int_element!(i32, DType::I32, true, |v: f64| v as i32);
+int_element!(u32, DType::U32, false, |v: f64| v as u32);
+int_element!(i64, DType::I64, true, |v: f64| v as i64);
+// As NumPy on x86: through a 64-bit integer, wrapping (300.0 is 44, -1.0 is
+// 255); NaN and values beyond i64 give 0.
+int_element!(
+    u8,
+    DType::U8,
+    false,
+    |v: f64| if v.is_finite() && v.abs() < 9.2e18 {
+        v as i64 as u8
+    } else {
+        0
+    }
+);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -445,5 +543,78 @@ impl Element for bool {
     }
     fn from_bits32(b: u32) -> bool {
         b != 0
+    }
+}
+
+/// `f16` stores its 16 bits; every operation widens to f32, computes there
+/// and rounds the result back to f16 (NumPy's float16 loops do the same).
+impl Element for half::f16 {
+    const DTYPE: DType = DType::F16;
+    repr_self!();
+    fn from_f64(v: f64) -> Self {
+        half::f16::from_f64(v)
+    }
+    fn to_f64(self) -> f64 {
+        self.to_f64()
+    }
+    fn to_bits32(self) -> u32 {
+        self.to_f32().to_bits()
+    }
+    fn from_bits32(b: u32) -> Self {
+        half::f16::from_f32(f32::from_bits(b))
+    }
+}
+
+/// Applies an f32 operation to f16 operands, rounding the result to f16.
+macro_rules! via_f32 {
+    ($a:expr, |$x:ident| $e:expr) => {{
+        let $x = $a.to_f32();
+        half::f16::from_f32($e)
+    }};
+    ($a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
+        let ($x, $y) = ($a.to_f32(), $b.to_f32());
+        half::f16::from_f32($e)
+    }};
+}
+
+impl Number for half::f16 {
+    fn add_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a + b)
+    }
+    fn sub_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a - b)
+    }
+    fn mul_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a * b)
+    }
+    fn div_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a / b)
+    }
+    fn rem_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a.rem_(b))
+    }
+    fn pow_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a.powf(b))
+    }
+    fn max_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a.max_(b))
+    }
+    fn min_(self, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a.min_(b))
+    }
+    fn neg_(self) -> Self {
+        -self
+    }
+    fn abs_(self) -> Self {
+        half::f16::from_bits(self.to_bits() & 0x7fff)
+    }
+}
+
+impl Float for half::f16 {
+    fn unary_(self, op: crate::ops::elementwise::FloatOp) -> Self {
+        via_f32!(self, |a| a.unary_(op))
+    }
+    fn fbinary_(self, op: crate::ops::elementwise::FloatBinaryOp, o: Self) -> Self {
+        via_f32!(self, o, |a, b| a.fbinary_(op, b))
     }
 }

@@ -11,6 +11,7 @@ use std::str::FromStr;
 pub(crate) enum Values<'a> {
     F32(&'a [f32]),
     F64(&'a [f64]),
+    F16(&'a [half::f16]),
     I64(&'a [i64]), // i32 and u32 arrays are passed widened to i64
     Bool(&'a [bool]),
 }
@@ -32,6 +33,7 @@ pub(crate) fn format_array(values: Values<'_>, shape: &[usize]) -> String {
         return match values {
             Values::F32(v) => scalar_float(v[0]),
             Values::F64(v) => scalar_float(v[0]),
+            Values::F16(v) => scalar_float(v[0]),
             Values::I64(v) => v[0].to_string(),
             Values::Bool(v) => if v[0] { "True" } else { "False" }.to_string(),
         };
@@ -51,6 +53,7 @@ pub(crate) fn format_array(values: Values<'_>, shape: &[usize]) -> String {
     let words = match values {
         Values::F32(v) => float_words(&gather(v, &shown)),
         Values::F64(v) => float_words(&gather(v, &shown)),
+        Values::F16(v) => float_words(&gather(v, &shown)),
         Values::I64(v) => int_words(&gather(v, &shown)),
         // `BoolFormat` pads `True` so that both words are as wide as `False`.
         Values::Bool(v) => shown
@@ -110,6 +113,61 @@ trait Float: Copy + Display + LowerExp + FromStr + PartialEq {
     /// smallest non-zero magnitudes. NumPy evaluates it on scalars of the array's dtype against
     /// Python floats, which NEP 50 converts to that dtype, so the test must run in `Self`.
     fn wants_exp(max: f64, min: f64) -> bool;
+
+    /// The shortest digits that round-trip in `Self`, in Rust's `{:e}` form.
+    fn shortest_e(self) -> String {
+        format!("{self:e}")
+    }
+
+    /// The exact value rounded to `p` digits after the point, scientific (`{:.p$e}`).
+    fn fixed_e(self, p: usize) -> String {
+        format!("{self:.p$e}")
+    }
+
+    /// The exact value rounded to `p` decimals, positional (`{:.p$}`).
+    fn fixed(self, p: usize) -> String {
+        format!("{self:.p$}")
+    }
+}
+
+impl Float for half::f16 {
+    // NumPy's float16 scalars switch to scientific at 1e4 (`str(np.float16(1e4))` is `1e+04`).
+    const SCALAR_POSITIONAL_MAX: f64 = 1e4;
+
+    fn to_f64(self) -> f64 {
+        self.into()
+    }
+
+    fn wants_exp(max: f64, min: f64) -> bool {
+        use half::f16;
+        let (max, min) = (f16::from_f64(max), f16::from_f64(min));
+        // The upper cutoff is 10**min(8, finfo(float16).precision) = 1e3; the test runs in
+        // float16, its ratio rounded to float16 as NumPy's scalar division rounds it.
+        let ratio = f16::from_f32(max.to_f32() / min.to_f32());
+        max >= f16::from_f64(1e3) || min < f16::from_f64(1e-4) || ratio > f16::from_f64(1000.0)
+    }
+
+    fn shortest_e(self) -> String {
+        // half's `{:e}` prints the f32 digits (0.1f16 as 9.9975586e-2): take the fewest
+        // digits of the exact value that read back as the same f16 (NumPy's Dragon4 `unique`).
+        let x = self.to_f32();
+        for p in 0..8 {
+            let s = format!("{x:.p$e}");
+            if s.parse::<f64>().map(half::f16::from_f64) == Ok(self) {
+                return s;
+            }
+        }
+        format!("{x:e}")
+    }
+
+    // half's formatting ignores the precision: format the (exact) f32 value.
+    fn fixed_e(self, p: usize) -> String {
+        format!("{:.p$e}", self.to_f32())
+    }
+
+    fn fixed(self, p: usize) -> String {
+        format!("{:.p$}", self.to_f32())
+    }
 }
 
 macro_rules! impl_float {
@@ -171,12 +229,12 @@ impl Decimal {
     /// Dragon4's `unique` digits: the shortest string that round-trips in the value's own type,
     /// which is what Rust's `{:e}` produces for `f32` and `f64` alike, except for ties.
     fn shortest<T: Float>(x: T) -> Self {
-        let rust = Self::parse(&format!("{x:e}"));
+        let rust = Self::parse(&x.shortest_e());
         // When x lies exactly halfway between two shortest candidates (f32 52278.3125 between
         // 52278.312 and 52278.313), Rust takes the larger one and Dragon4 the even one. That needs
         // x's exact expansion to end with a 5 one place after the candidates' last digit.
         let k = rust.digits.len();
-        let exact = Self::parse(&format!("{x:.k$e}"));
+        let exact = Self::parse(&x.fixed_e(k));
         let tie = exact.digits.len() == k + 1
             && exact.digits.ends_with('5')
             && last_decimal_place(x.to_f64()) == exact.exp - k as i32;
@@ -201,7 +259,7 @@ impl Decimal {
     fn positional<T: Float>(x: T) -> Self {
         let d = Self::shortest(x);
         if d.frac_len() > PRECISION {
-            Self::parse(&format!("{x:.PRECISION$}"))
+            Self::parse(&x.fixed(PRECISION))
         } else {
             d
         }
@@ -211,7 +269,7 @@ impl Decimal {
     fn scientific<T: Float>(x: T) -> Self {
         let d = Self::shortest(x);
         if d.digits.len() - 1 > PRECISION {
-            Self::parse(&format!("{x:.PRECISION$e}"))
+            Self::parse(&x.fixed_e(PRECISION))
         } else {
             d
         }
@@ -347,7 +405,7 @@ fn float_words<T: Float>(values: &[T]) -> Vec<String> {
             .iter()
             .map(|&x| {
                 x.to_f64().is_finite().then(|| {
-                    let d = Decimal::parse(&format!("{x:.precision$e}"));
+                    let d = Decimal::parse(&x.fixed_e(precision));
                     let (int, frac) = d.split_scientific();
                     (
                         int,

@@ -133,6 +133,9 @@ mod st {
                 Dtype::F64 => AnyArray::F64(from_le(dev, data, shape, &at)?),
                 Dtype::I32 => AnyArray::I32(from_le(dev, data, shape, &at)?),
                 Dtype::U32 => AnyArray::U32(from_le(dev, data, shape, &at)?),
+                Dtype::I64 => AnyArray::I64(from_le(dev, data, shape, &at)?),
+                Dtype::U8 => AnyArray::U8(from_le(dev, data, shape, &at)?),
+                Dtype::F16 => AnyArray::F16(from_le(dev, data, shape, &at)?),
                 Dtype::BOOL => AnyArray::Bool(from_le(dev, data, shape, &at)?),
                 d => {
                     return Err(file_error(
@@ -280,6 +283,9 @@ mod st {
                 DType::F64 => Dtype::F64,
                 DType::I32 => Dtype::I32,
                 DType::U32 => Dtype::U32,
+                DType::I64 => Dtype::I64,
+                DType::U8 => Dtype::U8,
+                DType::F16 => Dtype::F16,
                 DType::Bool => Dtype::BOOL,
             };
             all.push((

@@ -56,6 +56,12 @@ pub enum AnyArray {
     I32(Array<i32>),
     /// `uint32`
     U32(Array<u32>),
+    /// `int64` (CPU backend only)
+    I64(Array<i64>),
+    /// `uint8` (CPU backend only)
+    U8(Array<u8>),
+    /// `float16` (CPU backend only)
+    F16(Array<half::f16>),
     /// `bool`
     Bool(Array<bool>),
 }
@@ -68,6 +74,9 @@ macro_rules! each {
             AnyArray::F64($a) => $body,
             AnyArray::I32($a) => $body,
             AnyArray::U32($a) => $body,
+            AnyArray::I64($a) => $body,
+            AnyArray::U8($a) => $body,
+            AnyArray::F16($a) => $body,
             AnyArray::Bool($a) => $body,
         }
     };
@@ -91,6 +100,9 @@ impl<T: Element> From<Array<T>> for AnyArray {
             DType::F64 => AnyArray::F64(same_type(a).expect(wrong)),
             DType::I32 => AnyArray::I32(same_type(a).expect(wrong)),
             DType::U32 => AnyArray::U32(same_type(a).expect(wrong)),
+            DType::I64 => AnyArray::I64(same_type(a).expect(wrong)),
+            DType::U8 => AnyArray::U8(same_type(a).expect(wrong)),
+            DType::F16 => AnyArray::F16(same_type(a).expect(wrong)),
             DType::Bool => AnyArray::Bool(same_type(a).expect(wrong)),
         }
     }
@@ -226,6 +238,9 @@ fn rust_name(d: DType) -> &'static str {
         DType::F64 => "f64",
         DType::I32 => "i32",
         DType::U32 => "u32",
+        DType::I64 => "i64",
+        DType::U8 => "u8",
+        DType::F16 => "half::f16",
         DType::Bool => "bool",
     }
 }
@@ -493,7 +508,7 @@ struct Header {
     len: u64,
 }
 
-/// NumPy's name for a dtype that ndgpu lacks: `int64`, `float16`, ...
+/// NumPy's name for a dtype that ndgpu lacks: `int16`, `complex64`, ...
 fn numpy_name(t: &npyz::TypeStr) -> String {
     use npyz::TypeChar as C;
     let bits = t.size_field() * 8;
@@ -619,7 +634,7 @@ fn read_header(r: &mut dyn Read, what: &str, avail: Option<u64>) -> Result<Heade
             what,
             io::ErrorKind::Unsupported,
             format!(
-                "structured dtype {} is not supported (ndgpu has float32, float64, int32, uint32 and bool)",
+                "structured dtype {} is not supported (ndgpu has float16, float32, float64, uint8, int32, uint32, int64 and bool)",
                 h.dtype().descr()
             ),
         ));
@@ -628,6 +643,9 @@ fn read_header(r: &mut dyn Read, what: &str, avail: Option<u64>) -> Result<Heade
     let dtype = match (t.type_char(), t.size_field(), t.time_units()) {
         (C::Float, 4, None) => DType::F32,
         (C::Float, 8, None) => DType::F64,
+        (C::Float, 2, None) => DType::F16,
+        (C::Int, 8, None) => DType::I64,
+        (C::Uint, 1, None) => DType::U8,
         (C::Int, 4, None) => DType::I32,
         (C::Uint, 4, None) => DType::U32,
         (C::Bool, 1, None) => DType::Bool,
@@ -636,7 +654,7 @@ fn read_header(r: &mut dyn Read, what: &str, avail: Option<u64>) -> Result<Heade
                 what,
                 io::ErrorKind::Unsupported,
                 format!(
-                    "dtype {} ('{t}') is not supported (ndgpu has float32, float64, int32, uint32 and bool)",
+                    "dtype {} ('{t}') is not supported (ndgpu has float16, float32, float64, uint8, int32, uint32, int64 and bool)",
                     numpy_name(&t)
                 ),
             ))
@@ -740,6 +758,9 @@ fn read_npy_any(
         DType::F64 => AnyArray::F64(read_body(dev, r, &h, avail, check_end, what)?),
         DType::I32 => AnyArray::I32(read_body(dev, r, &h, avail, check_end, what)?),
         DType::U32 => AnyArray::U32(read_body(dev, r, &h, avail, check_end, what)?),
+        DType::I64 => AnyArray::I64(read_body(dev, r, &h, avail, check_end, what)?),
+        DType::U8 => AnyArray::U8(read_body(dev, r, &h, avail, check_end, what)?),
+        DType::F16 => AnyArray::F16(read_body(dev, r, &h, avail, check_end, what)?),
         DType::Bool => AnyArray::Bool(read_body(dev, r, &h, avail, check_end, what)?),
     })
 }
@@ -819,6 +840,9 @@ fn type_str(d: DType) -> npyz::TypeStr {
         DType::F64 => "<f8",
         DType::I32 => "<i4",
         DType::U32 => "<u4",
+        DType::I64 => "<i8",
+        DType::U8 => "|u1",
+        DType::F16 => "<f2",
         DType::Bool => "|b1",
     };
     s.parse().expect("a valid NumPy type string")

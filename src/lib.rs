@@ -51,6 +51,9 @@ pub use error::{Error, Result};
 pub use expr::Expr;
 #[cfg(feature = "fault-injection")]
 pub use fault::Fault;
+/// The half-precision float element type (`np.float16`), re-exported from the
+/// [`half`] crate; CPU backend only.
+pub use half::f16;
 pub use ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 pub use ops::matmul::MatmulKernel;
 pub use ops::reduce::Axes;

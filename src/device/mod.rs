@@ -507,7 +507,7 @@ impl Device {
             return Err(Error::Dtype {
                 dtype: dtype.name(),
                 device: self.inner.info.name.clone(),
-                hint: "ndgpu's GPU kernels are 32-bit; use f32 there, or f64 on Device::cpu()",
+                hint: dtype.gpu_hint(),
             });
         }
         Ok(())

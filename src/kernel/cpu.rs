@@ -54,6 +54,18 @@ macro_rules! by_dtype {
                 type $T = i32;
                 $e
             }
+            DType::I64 => {
+                type $T = i64;
+                $e
+            }
+            DType::U8 => {
+                type $T = u8;
+                $e
+            }
+            DType::F16 => {
+                type $T = half::f16;
+                $e
+            }
             // A bool is stored as a u32 word of 0 or 1.
             DType::U32 | DType::Bool => {
                 type $T = u32;
@@ -233,7 +245,7 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
         let base = bases[k as usize + 1];
         vals[j] = match &c.inputs[k as usize] {
             In::Buf(words, _, d) => {
-                if stride == 0 {
+                if stride == 0 && *d != DType::I64 {
                     V::Scalar(
                         by_dtype!(*d, T => bytemuck::cast_slice::<u64, T>(words)[base as usize].to_f64()),
                     )
@@ -360,6 +372,7 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             match n.dtype {
                 DType::F32 => go::<f32>(c, vals, before, op, x, (o, s0), len),
                 DType::F64 => go::<f64>(c, vals, before, op, x, (o, s0), len),
+                DType::F16 => go::<half::f16>(c, vals, before, op, x, (o, s0), len),
                 // Float nodes are built for float dtypes only (`T: Float`).
                 _ => {}
             }
@@ -410,6 +423,7 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             match n.dtype {
                 DType::F32 => go::<f32>(c, vals, before, op, (x, y), (o, s0, s1), len),
                 DType::F64 => go::<f64>(c, vals, before, op, (x, y), (o, s0, s1), len),
+                DType::F16 => go::<half::f16>(c, vals, before, op, (x, y), (o, s0, s1), len),
                 // Float nodes are built for float dtypes only (`T: Float`).
                 _ => {}
             }
@@ -439,6 +453,7 @@ fn node(c: &Ctx, j: usize, vals: &mut [V], cols: &mut [Col], bases: &[isize], le
             match dt(x) {
                 DType::F32 => go::<f32>(c, vals, before, op, x, (o, s0), len),
                 DType::F64 => go::<f64>(c, vals, before, op, x, (o, s0), len),
+                DType::F16 => go::<half::f16>(c, vals, before, op, x, (o, s0), len),
                 // Classification nodes read float nodes only (`T: Float`).
                 _ => {}
             }

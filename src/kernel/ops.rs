@@ -263,35 +263,52 @@ pub(crate) fn fbinary<T: Float>(op: FloatBinaryOp, a: &[T], b: &[T], o: &mut [T]
     }
 }
 
-/// Bitwise ops on the 32 bits of integers (a `bool` is its word of 0 or 1).
+/// Bitwise ops on the bits of integers, widened to 64 (sign-extended for
+/// signed types) and cut back to the type's width; a `bool` is its word of
+/// 0 or 1. Shifts by the type's width or more give 0 (-1 for a negative
+/// value shifted right), as NumPy's do.
 pub(crate) fn bit<T: Number>(op: BitOp, a: &[T], b: &[T], o: &mut [T]) {
-    let signed = T::DTYPE == DType::I32;
+    let signed = T::DTYPE.is_signed_int();
+    let width = 8 * T::DTYPE.size() as u64;
     macro_rules! lp {
         ($f:expr) => {
             for ((y, &p), &q) in o.iter_mut().zip(a).zip(b) {
-                *y = T::from_bits32($f(p.to_bits32(), q.to_bits32()));
+                *y = T::from_bits64($f(p.to_bits64(), q.to_bits64()));
             }
         };
     }
+    // The shift count as NumPy's unsigned comparison sees it: a negative
+    // shift is a huge one (its bits cut to the type's width).
+    let count = |q: u64| {
+        if width == 64 {
+            q
+        } else {
+            q & ((1 << width) - 1)
+        }
+    };
     match op {
-        BitOp::And => lp!(|p: u32, q: u32| p & q),
-        BitOp::Or => lp!(|p: u32, q: u32| p | q),
-        BitOp::Xor => lp!(|p: u32, q: u32| p ^ q),
-        // A negative shift is a huge one, as NumPy's unsigned comparison.
-        BitOp::LeftShift => lp!(|p: u32, q: u32| if q < 32 { p << q } else { 0 }),
-        BitOp::RightShift if signed => lp!(|p: u32, q: u32| {
-            let p = p as i32;
-            (if q < 32 { p >> q } else { p >> 31 }) as u32
+        BitOp::And => lp!(|p: u64, q: u64| p & q),
+        BitOp::Or => lp!(|p: u64, q: u64| p | q),
+        BitOp::Xor => lp!(|p: u64, q: u64| p ^ q),
+        BitOp::LeftShift => lp!(|p: u64, q: u64| if count(q) < width { p << count(q) } else { 0 }),
+        BitOp::RightShift if signed => lp!(|p: u64, q: u64| {
+            // Sign-extended already: an arithmetic shift of the i64.
+            let p = p as i64;
+            (if count(q) < width {
+                p >> count(q)
+            } else {
+                p >> 63
+            }) as u64
         }),
-        BitOp::RightShift => lp!(|p: u32, q: u32| if q < 32 { p >> q } else { 0 }),
+        BitOp::RightShift => lp!(|p: u64, q: u64| if count(q) < width { p >> count(q) } else { 0 }),
     }
 }
 
 /// Bitwise not, or logical not for `bool` (`is_bool`: words of 0 and 1).
 pub(crate) fn not<T: Number>(is_bool: bool, a: &[T], o: &mut [T]) {
-    let m = if is_bool { 1 } else { u32::MAX };
+    let m = if is_bool { 1 } else { u64::MAX };
     for (y, &x) in o.iter_mut().zip(a) {
-        *y = T::from_bits32(x.to_bits32() ^ m);
+        *y = T::from_bits64(x.to_bits64() ^ m);
     }
 }
 

@@ -390,7 +390,7 @@ fn bits32(d: DType, v: f64) -> u32 {
         DType::I32 => (v as i32) as u32,
         DType::U32 => v as u32,
         DType::Bool => u32::from(v != 0.0),
-        // No GPU kernel reads f64 (checked before any is built).
-        DType::F64 => (v as f32).to_bits(),
+        // No GPU kernel reads these (checked before any is built).
+        DType::F64 | DType::I64 | DType::U8 | DType::F16 => (v as f32).to_bits(),
     }
 }

@@ -468,7 +468,8 @@ fn cpu_product<T: Number>(
                 bytemuck::cast_slice_mut(cb),
                 threads,
             ),
-            DType::I32 | DType::U32 | DType::Bool => {
+            // f16: each multiply-add computed in f32 and rounded to f16.
+            DType::I32 | DType::U32 | DType::Bool | DType::I64 | DType::U8 | DType::F16 => {
                 gemm_loop(m, k, n, &a, &b, cb, threads == Threads::All);
                 Ok(())
             }

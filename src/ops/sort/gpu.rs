@@ -43,10 +43,11 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<super::
             (Some(Array::uninit(&a.device, &shape)?), None)
         });
     }
-    if T::DTYPE == DType::F64 {
-        return Err(Error::Value(
-            "f64 arrays live on the CPU backend only".into(),
-        ));
+    if T::DTYPE.wgsl().is_none() {
+        return Err(Error::Value(format!(
+            "{} arrays live on the CPU backend only",
+            T::DTYPE
+        )));
     }
     let gpu = a.gpu();
     if (n * 4) as u64 > gpu.max_binding {

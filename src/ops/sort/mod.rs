@@ -63,10 +63,16 @@ fn unkey32(d: DType, k: u32) -> u32 {
     }
 }
 
-/// NumPy's order for `f64`: NaN last, `-0.0` equal to `0.0`.
-fn cmp_f64(a: f64, b: f64) -> std::cmp::Ordering {
-    a.partial_cmp(&b)
-        .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+/// NumPy's sort order in the element's own type (NaN last): for the dtypes
+/// without a 32-bit order key, compared exactly (an `i64` beyond 2^53 too).
+#[allow(clippy::eq_op)] // a != a: is `a` NaN?
+pub(crate) fn cmp_elem<T: Element>(a: T, b: T) -> std::cmp::Ordering {
+    a.partial_cmp(&b).unwrap_or_else(|| (a != a).cmp(&(b != b)))
+}
+
+/// Dtypes with no 32-bit order key: sorted by comparison on the CPU.
+pub(crate) fn no_key32(d: DType) -> bool {
+    matches!(d, DType::F64 | DType::I64 | DType::F16)
 }
 
 /// Resolves NumPy's `axis` argument: `None` sorts the flattened array.
@@ -272,9 +278,9 @@ fn argsort_lane<T: Element>(
     for (i, o) in out.iter_mut().enumerate() {
         *o = i as u32;
     }
-    if T::DTYPE == DType::F64 {
-        let v = |i: u32| T::from_repr(lane[i as usize]).to_f64();
-        out.sort_by(|&a, &b| cmp_f64(v(a), v(b)));
+    if no_key32(T::DTYPE) {
+        let v = |i: u32| T::from_repr(lane[i as usize]);
+        out.sort_by(|&a, &b| cmp_elem(v(a), v(b)));
         return;
     }
     for (k, &x) in keys.iter_mut().zip(lane) {
@@ -294,9 +300,9 @@ fn sort_lane<T: Element>(
     scratch: &mut [u32],
 ) {
     let d = T::DTYPE;
-    if d == DType::F64 {
+    if no_key32(d) {
         out.copy_from_slice(lane);
-        out.sort_by(|&a, &b| cmp_f64(T::from_repr(a).to_f64(), T::from_repr(b).to_f64()));
+        out.sort_by(|&a, &b| cmp_elem(T::from_repr(a), T::from_repr(b)));
         return;
     }
     // Keys, noting whether the lane holds a -0.0 or a NaN other than the

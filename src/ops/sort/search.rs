@@ -11,7 +11,7 @@ use crate::kernel::Op;
 use crate::ops::elementwise::{BinaryOp, Builder, CmpOp, IsOp};
 use crate::slice::{along, SliceElem};
 
-use super::{cmp_f64, key32};
+use super::{cmp_elem, key32, no_key32};
 
 /// A sort for `unique`: the sorted values, the mask of first
 /// occurrences, the permutation.
@@ -72,12 +72,11 @@ impl<T: Element> Array<T> {
                 let v = values.to_vec()?;
                 let mut out = vec![0u32; v.len()];
                 let right = side == Side::Right;
-                if T::DTYPE == DType::F64 {
+                if no_key32(T::DTYPE) {
                     crate::device::cpu::exec(|| {
-                        out.par_iter_mut().zip(&v).for_each(|(o, x)| {
-                            let x = x.to_f64();
-                            *o = s.partition_point(|y| {
-                                let c = cmp_f64(y.to_f64(), x);
+                        out.par_iter_mut().zip(&v).for_each(|(o, &x)| {
+                            *o = s.partition_point(|&y| {
+                                let c = cmp_elem(y, x);
                                 c.is_lt() || (right && c.is_eq())
                             }) as u32;
                         })
@@ -212,7 +211,9 @@ impl<T: Element> Array<T> {
             let (hi, lo) = (s.slice(crate::s![1..])?, s.slice(crate::s![..-1])?);
             let mut k = Builder::default();
             let (a, b) = (k.input(&hi), k.input(&lo));
-            if T::DTYPE == DType::F64 {
+            if T::DTYPE == DType::I64 {
+                k.node(Op::Cmp(CmpOp::Ne, a, b), DType::Bool);
+            } else if no_key32(T::DTYPE) {
                 // NaN != NaN would split NaNs: compare "both NaN" too.
                 let ne = k.node(Op::Cmp(CmpOp::Ne, a, b), DType::Bool);
                 let na = k.node(Op::Is(IsOp::Nan, a), DType::Bool);
@@ -280,17 +281,27 @@ impl<T: Element> Array<T> {
     /// A stable argsort in descending order: ties keep the first index
     /// first.
     fn argsort_desc(&self, axis: usize) -> Result<Array<u32>> {
-        if T::DTYPE == DType::F64 {
-            // f64 has no 32-bit key: sort the negation, NaN made the largest.
+        if T::DTYPE == DType::I64 {
+            // No 32-bit key: sort the bitwise not (-x - 1, order-reversing
+            // without overflow).
+            let mut k = Builder::default();
+            let x = k.input(self);
+            k.node(Op::Not(x), DType::I64);
+            let keyed = Array::<i64>::uninit(&self.device, self.shape())?;
+            keyed.apply(&k)?;
+            return keyed.argsort(Some(axis));
+        }
+        if no_key32(T::DTYPE) {
+            // f64 and f16 have no 32-bit key: sort the negation, NaN made the largest.
             let mut k = Builder::default();
             let x = k.input(self);
             let nan = k.node(Op::Is(IsOp::Nan, x), DType::Bool);
             let ninf = k.scalar(f64::NEG_INFINITY);
-            let flip = k.node(Op::Unary(crate::UnaryOp::Neg, x), DType::F64);
+            let flip = k.node(Op::Unary(crate::UnaryOp::Neg, x), T::DTYPE);
             // NaN first: below every value once negated; -inf ties with a
             // real +inf are broken by index, as a stable sort does.
-            k.node(Op::Select(nan, ninf, flip), DType::F64);
-            let keyed = Array::<f64>::uninit(&self.device, self.shape())?;
+            k.node(Op::Select(nan, ninf, flip), T::DTYPE);
+            let keyed = Array::<T>::uninit(&self.device, self.shape())?;
             keyed.apply(&k)?;
             return keyed.argsort(Some(axis));
         }

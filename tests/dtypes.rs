@@ -1,0 +1,363 @@
+//! The CPU-only element types `i64`, `u8` and `f16`: storage, views,
+//! transfers, printing, casts, arithmetic, reductions, sorting and `.npy`
+//! files against values NumPy printed, and the GPU's clear refusal.
+
+mod common;
+
+use ndgpu::{f16, io, s, Array, Axes, BinaryOp, BitOp, CmpOp, DType, Device, Error, Result};
+
+fn h(v: &[f64]) -> Vec<f16> {
+    v.iter().map(|&x| f16::from_f64(x)).collect()
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs `body` on the CPU backend with a leak check.
+fn cpu(body: impl FnOnce(&Device) -> Result<()>) {
+    common::checked(&Device::cpu(), body);
+}
+
+const BIG: [i64; 4] = [1 << 40, -5, i64::MAX, 3];
+
+#[test]
+fn round_trips_and_views() {
+    cpu(|dev| {
+        let a = Array::from_slice(dev, &BIG, &[4])?;
+        assert_eq!(a.dtype(), DType::I64);
+        assert_eq!(a.to_vec()?, BIG);
+        // a[::-1], a[::-2]: negative strides.
+        assert_eq!(
+            a.slice(s![..;-1])?.to_vec()?,
+            vec![3, i64::MAX, -5, 1 << 40]
+        );
+        assert_eq!(a.slice(s![..;-2])?.copy()?.to_vec()?, vec![3, -5]);
+        let u = Array::from_slice(dev, &[0u8, 255, 7, 128, 44, 1], &[2, 3])?;
+        assert_eq!(u.t().copy()?.to_vec()?, vec![0, 128, 255, 44, 7, 1]); // u.T
+        assert_eq!(
+            u.slice(s![.., ..;-1])?.to_vec()?,
+            vec![7, 255, 0, 1, 44, 128]
+        );
+        let x = Array::from_slice(dev, &h(&[1.5, 0.1, -65504.0, 3.0]), &[2, 2])?;
+        assert_eq!(x.dtype().name(), "float16");
+        assert_eq!(
+            x.slice(s![..;-1, ..])?.to_vec()?,
+            h(&[-65504.0, 3.0, 1.5, 0.1])
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn printing() {
+    cpu(|dev| {
+        // str(np.array([1.5, 2], dtype=np.float16))
+        assert_eq!(
+            Array::from_slice(dev, &h(&[1.5, 2.0]), &[2])?.to_string(),
+            "[1.5 2. ]"
+        );
+        let p = |v: &[f64]| Array::from_slice(dev, &h(v), &[v.len()]).map(|a| a.to_string());
+        assert_eq!(
+            p(&[0.1, 0.2, 0.3, 1.0 / 3.0])?,
+            "[0.1    0.2    0.3    0.3333]"
+        );
+        assert_eq!(
+            p(&[1.5, 2.0, 0.1, 65504.0])?,
+            "[1.50e+00 2.00e+00 1.00e-01 6.55e+04]"
+        );
+        assert_eq!(p(&[1.0, 999.0])?, "[  1. 999.]");
+        assert_eq!(p(&[1000.0, 2000.0])?, "[1.e+03 2.e+03]");
+        assert_eq!(p(&[0.001, 1.0])?, "[0.001 1.   ]");
+        assert_eq!(p(&[f64::NAN, f64::NEG_INFINITY, 3.0])?, "[ nan -inf   3.]");
+        // str(np.float16(x)) for 0-d arrays.
+        let s0 = |v: f64| Array::from_slice(dev, &h(&[v]), &[]).map(|a| a.to_string());
+        assert_eq!(s0(0.1)?, "0.1");
+        assert_eq!(s0(1e4)?, "1e+04");
+        assert_eq!(s0(65504.0)?, "6.55e+04");
+        assert_eq!(s0(1.0 / 3.0)?, "0.3333");
+        assert_eq!(s0(3.0)?, "3.0");
+        assert_eq!(
+            Array::from_slice(dev, &[1i64 << 40, -5], &[2])?.to_string(),
+            "[1099511627776            -5]"
+        );
+        assert_eq!(
+            Array::from_slice(dev, &BIG, &[4])?.to_string(),
+            "[      1099511627776                  -5 9223372036854775807\n                   3]"
+        );
+        assert_eq!(
+            Array::from_slice(dev, &[0u8, 255, 7], &[3])?.to_string(),
+            "[  0 255   7]"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn casts() {
+    cpu(|dev| {
+        let a = Array::from_slice(dev, &[300i64, -1, 256, (1 << 40) + 7], &[4])?;
+        // np.array([300, -1, 256, 2**40 + 7]).astype(np.uint8)
+        assert_eq!(a.astype::<u8>()?.to_vec()?, vec![44, 255, 0, 7]);
+        assert_eq!(a.astype::<i32>()?.to_vec()?, vec![300, -1, 256, 7]);
+        assert_eq!(a.astype::<u32>()?.to_vec()?, vec![300, u32::MAX, 256, 7]);
+        assert_eq!(a.astype::<i64>()?.to_vec()?, a.to_vec()?);
+        assert_eq!(a.astype::<bool>()?.to_vec()?, vec![true; 4]);
+        let i = Array::from_slice(dev, &[-1i32], &[1])?;
+        assert_eq!(i.astype::<i64>()?.to_vec()?, vec![-1]);
+        let u = Array::from_slice(dev, &[u32::MAX], &[1])?;
+        assert_eq!(u.astype::<i64>()?.to_vec()?, vec![4294967295]);
+        let b = Array::from_slice(dev, &[200u8], &[1])?;
+        assert_eq!(b.astype::<i32>()?.to_vec()?, vec![200]);
+        assert_eq!(b.astype::<f16>()?.to_vec()?, h(&[200.0]));
+        // Floats to float16 round to nearest even; overflow is inf.
+        let f = Array::from_slice(dev, &[3.7f64, -3.7, 1e5], &[3])?;
+        assert_eq!(
+            f.astype::<f16>()?.to_vec()?,
+            h(&[3.69921875, -3.69921875, f64::INFINITY])
+        );
+        let f = Array::from_slice(dev, &[2049.0f32], &[1])?;
+        assert_eq!(f.astype::<f16>()?.to_vec()?, h(&[2048.0]));
+        let x = Array::from_slice(dev, &h(&[0.1, 2.5, -7.9, 300.0]), &[4])?;
+        assert_eq!(x.astype::<f32>()?.to_vec()?[0], 0.099_975_586);
+        assert_eq!(x.astype::<f64>()?.to_vec()?[0], 0.0999755859375);
+        assert_eq!(x.astype::<i64>()?.to_vec()?, vec![0, 2, -7, 300]);
+        // np.array([2.5, 300], dtype=np.float16).astype(np.uint8): wraps on x86.
+        assert_eq!(x.astype::<u8>()?.to_vec()?, vec![0, 2, 249, 44]);
+        let fl = Array::from_slice(dev, &[300.0f32, -1.0], &[2])?;
+        assert_eq!(fl.astype::<u8>()?.to_vec()?, vec![44, 255]);
+        Ok(())
+    });
+}
+
+#[test]
+fn arithmetic_wraps() {
+    cpu(|dev| {
+        let a = Array::from_slice(dev, &BIG, &[4])?;
+        assert_eq!(
+            a.binary_scalar(BinaryOp::Add, 1)?.to_vec()?,
+            vec![1099511627777, -4, i64::MIN, 4]
+        );
+        assert_eq!(a.binary(BinaryOp::Mul, &a)?.to_vec()?, vec![0, 25, 1, 9]);
+        let d = Array::from_slice(dev, &[3i64, 2, -1, -2], &[4])?;
+        assert_eq!(
+            a.binary(BinaryOp::Div, &d)?.to_vec()?,
+            vec![366503875925, -3, -9223372036854775807, -2]
+        );
+        assert_eq!(a.binary(BinaryOp::Rem, &d)?.to_vec()?, vec![1, 1, 0, -1]);
+        // Values beyond 2^53 compare exactly, broadcast ones included.
+        let big = Array::from_slice(dev, &[(1i64 << 53) + 1], &[1])?;
+        let near = Array::from_slice(dev, &[1i64 << 53, (1 << 53) + 1], &[2])?;
+        assert_eq!(near.compare(CmpOp::Lt, &big)?.to_vec()?, vec![true, false]);
+        assert_eq!(near.binary(BinaryOp::Sub, &big)?.to_vec()?, vec![-1, 0]);
+        // Bitwise ops on 64 bits.
+        assert_eq!(
+            a.bitwise_scalar(BitOp::RightShift, 3)?.to_vec()?,
+            vec![137438953472, -1, 1152921504606846975, 0]
+        );
+        assert_eq!(
+            a.bitwise_not()?.to_vec()?,
+            vec![-1099511627777, 4, i64::MIN, -4]
+        );
+        assert_eq!(
+            a.bitwise_scalar(BitOp::And, 0xff)?.to_vec()?,
+            vec![0, 251, 255, 3]
+        );
+        let one = Array::from_slice(dev, &[1i64], &[1])?;
+        assert_eq!(
+            one.bitwise_scalar(BitOp::LeftShift, 40)?.to_vec()?,
+            vec![1 << 40]
+        );
+
+        let u = Array::from_slice(dev, &[250u8, 3, 7, 128], &[4])?;
+        assert_eq!(
+            u.binary_scalar(BinaryOp::Add, 10)?.to_vec()?,
+            vec![4, 13, 17, 138]
+        );
+        assert_eq!(
+            u.binary_scalar(BinaryOp::Sub, 8)?.to_vec()?,
+            vec![242, 251, 255, 120]
+        );
+        assert_eq!(
+            u.binary_scalar(BinaryOp::Mul, 2)?.to_vec()?,
+            vec![244, 6, 14, 0]
+        );
+        assert_eq!(u.bitwise_not()?.to_vec()?, vec![5, 252, 248, 127]);
+        assert_eq!(
+            u.bitwise_scalar(BitOp::LeftShift, 1)?.to_vec()?,
+            vec![244, 6, 14, 0]
+        );
+        assert_eq!(
+            u.bitwise_scalar(BitOp::RightShift, 2)?.to_vec()?,
+            vec![62, 0, 1, 32]
+        );
+        assert_eq!(
+            u.compare(CmpOp::Gt, &Array::from_slice(dev, &[7u8], &[1])?)?
+                .to_vec()?,
+            vec![true, false, false, true]
+        );
+
+        // float16: computed in f32, rounded per operation.
+        let x = Array::from_slice(dev, &h(&[1.5, 2.0, 0.1, 65504.0]), &[4])?;
+        assert_eq!(
+            x.binary(BinaryOp::Add, &x)?.to_vec()?,
+            h(&[3.0, 4.0, 0.199951171875, f64::INFINITY])
+        );
+        assert_eq!(
+            x.binary_scalar(BinaryOp::Mul, f16::from_f64(3.0))?
+                .to_vec()?,
+            h(&[4.5, 6.0, 0.2998046875, f64::INFINITY])
+        );
+        assert_eq!(
+            x.float_op(ndgpu::FloatOp::Sqrt)?.to_vec()?[1],
+            f16::from_f64(2f64.sqrt())
+        );
+        assert_eq!(
+            x.compare(CmpOp::Le, &Array::from_slice(dev, &h(&[2.0]), &[1])?)?
+                .to_vec()?,
+            vec![true, true, true, false]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn reductions() {
+    cpu(|dev| {
+        let a = Array::from_slice(dev, &BIG, &[4])?;
+        // a.sum(), a.prod(), a.min(), a.max(), a.argmin(), a.argmax()
+        assert_eq!(
+            a.sum(Axes::All, false)?.to_vec()?,
+            vec![-9223370937343148035]
+        );
+        assert_eq!(a.prod(Axes::All, false)?.to_vec()?, vec![16492674416640]);
+        assert_eq!(a.min(Axes::All, false)?.to_vec()?, vec![-5]);
+        assert_eq!(a.max(Axes::All, false)?.to_vec()?, vec![i64::MAX]);
+        assert_eq!(a.argmin(None, false)?.to_vec()?, vec![1]);
+        assert_eq!(a.argmax(None, false)?.to_vec()?, vec![2]);
+        let u = Array::from_slice(dev, &[250u8, 3, 7, 128], &[2, 2])?;
+        // u.sum(dtype=np.uint8), u.prod(dtype=np.uint8): wrap.
+        assert_eq!(u.sum(Axes::All, false)?.to_vec()?, vec![132]);
+        assert_eq!(u.prod(Axes::All, false)?.to_vec()?, vec![0]);
+        assert_eq!(u.max(1, false)?.to_vec()?, vec![250, 128]);
+        assert_eq!(u.argmin(0, false)?.to_vec()?, vec![1, 0]);
+        let x = Array::from_slice(dev, &h(&[1.5, 2.0, 0.1, 65504.0]), &[4])?;
+        assert_eq!(x.sum(Axes::All, false)?.to_vec()?, h(&[65504.0]));
+        assert_eq!(x.mean(Axes::All, false)?.to_vec()?, h(&[16376.0]));
+        assert_eq!(x.min(Axes::All, false)?.to_vec()?, h(&[0.1]));
+        assert_eq!(x.argmax(None, false)?.to_vec()?, vec![3]);
+        let y = Array::from_slice(dev, &h(&[1.5, 2.0, 4.0]), &[3])?;
+        assert_eq!(y.prod(Axes::All, false)?.to_vec()?, h(&[12.0]));
+        let n = Array::from_slice(dev, &h(&[1.0, f64::NAN, 3.0]), &[3])?;
+        assert!(n.max(Axes::All, false)?.to_vec()?[0].is_nan());
+        Ok(())
+    });
+}
+
+#[test]
+fn sorting() {
+    cpu(|dev| {
+        let a = Array::from_slice(dev, &[3i64, -(1 << 62), (1 << 53) + 1, 1 << 53, 0], &[5])?;
+        assert_eq!(
+            a.sort(None)?.to_vec()?,
+            vec![-(1 << 62), 0, 3, 1 << 53, (1 << 53) + 1]
+        );
+        assert_eq!(a.argsort(None)?.to_vec()?, vec![1, 4, 0, 3, 2]);
+        let x = Array::from_slice(dev, &h(&[f64::NAN, 1.5, -2.0, 0.1]), &[4])?;
+        let s = x.sort(None)?.to_vec()?;
+        assert_eq!(&s[..3], &h(&[-2.0, 0.1, 1.5])[..]);
+        assert!(s[3].is_nan());
+        let u = Array::from_slice(dev, &[9u8, 255, 0, 7], &[4])?;
+        assert_eq!(u.sort(None)?.to_vec()?, vec![0, 7, 9, 255]);
+        Ok(())
+    });
+}
+
+#[test]
+fn npy_files() {
+    cpu(|dev| {
+        for f in ["i64_2d.npy", "i64_2d_be_f.npy"] {
+            let a = io::load_npy_as::<i64>(dev, fixture(f))?;
+            assert_eq!(a.shape(), &[2, 3], "{f}");
+            assert_eq!(
+                a.to_vec()?,
+                vec![1 << 40, -5, i64::MAX, 3, i64::MIN, (1 << 53) + 1],
+                "{f}"
+            );
+        }
+        for f in ["u8_2d.npy", "u8_2d_be_f.npy"] {
+            let a = io::load_npy_as::<u8>(dev, fixture(f))?;
+            assert_eq!(a.to_vec()?, vec![0, 255, 7, 128, 44, 1], "{f}");
+        }
+        for f in ["f16_2d.npy", "f16_2d_be_f.npy"] {
+            let a = io::load_npy(dev, fixture(f))?;
+            assert_eq!(a.dtype(), DType::F16, "{f}");
+            let a = a.into_typed::<f16>()?;
+            assert_eq!(
+                a.to_vec()?,
+                h(&[1.5, 0.1, -65504.0, f64::INFINITY, 2f64.powi(-24), 3.0]),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            io::load_npy_as::<i64>(dev, fixture("i64.npy"))?.to_vec()?,
+            vec![0, 1, 2, 3]
+        );
+        // Round trips, from views with negative strides.
+        let dir = std::env::temp_dir();
+        let a = io::load_npy_as::<i64>(dev, fixture("i64_2d.npy"))?.slice(s![..;-1, ..;-1])?;
+        let p = dir.join(format!("ndgpu_dtypes_{}_i64.npy", std::process::id()));
+        io::save_npy(&p, &a)?;
+        assert_eq!(io::load_npy_as::<i64>(dev, &p)?.to_vec()?, a.to_vec()?);
+        // NumPy's header for it.
+        let bytes = std::fs::read(&p).unwrap();
+        assert!(String::from_utf8_lossy(&bytes[..128]).contains("'descr': '<i8'"));
+        let u = Array::from_slice(dev, &[1u8, 2, 3], &[3])?;
+        io::save_npy(&p, &u)?;
+        assert!(String::from_utf8_lossy(&std::fs::read(&p).unwrap()[..128]).contains("'|u1'"));
+        assert_eq!(io::load_npy_as::<u8>(dev, &p)?.to_vec()?, vec![1, 2, 3]);
+        let x = Array::from_slice(dev, &h(&[0.1, -2.5]), &[2])?;
+        io::save_npy(&p, &x.slice(s![..;-1])?)?;
+        assert!(String::from_utf8_lossy(&std::fs::read(&p).unwrap()[..128]).contains("'<f2'"));
+        assert_eq!(io::load_npy_as::<f16>(dev, &p)?.to_vec()?, h(&[-2.5, 0.1]));
+        std::fs::remove_file(&p).ok();
+        Ok(())
+    });
+}
+
+/// A GPU device refuses the CPU-only dtypes with an error naming the missing support.
+#[test]
+fn gpu_refuses() {
+    let Some(dev) = common::gpu() else { return };
+    common::checked(&dev, |dev| {
+        let says = |e: Error, what: &[&str]| {
+            let m = e.to_string();
+            assert!(matches!(e, Error::Dtype { .. }), "{m}");
+            for w in what {
+                assert!(m.contains(w), "{m}");
+            }
+        };
+        says(
+            Array::from_slice(dev, &[1i64], &[1]).unwrap_err(),
+            &["dtype int64 is not supported on", "SHADER_INT64"],
+        );
+        says(
+            Array::from_slice(dev, &h(&[1.0]), &[1]).unwrap_err(),
+            &["dtype float16", "SHADER_F16"],
+        );
+        says(
+            Array::<u8>::zeros(dev, &[3]).unwrap_err(),
+            &["dtype uint8", "not supported on the GPU yet"],
+        );
+        says(
+            io::load_npy(dev, fixture("f16_2d.npy")).unwrap_err(),
+            &["SHADER_F16"],
+        );
+        // No silent change of dtype through astype either.
+        let a = Array::from_slice(dev, &[1i32, 2], &[2])?;
+        says(a.astype::<i64>().unwrap_err(), &["SHADER_INT64"]);
+        Ok(())
+    });
+}
