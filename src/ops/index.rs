@@ -11,13 +11,7 @@ use crate::ops::elementwise::{BinaryOp, Builder, CmpOp};
 
 /// NumPy's `AxisError` message, or the axis.
 pub(crate) fn check_axis(axis: usize, ndim: usize) -> Result<usize> {
-    if axis < ndim {
-        Ok(axis)
-    } else {
-        Err(Error::Index(format!(
-            "axis {axis} is out of bounds for array of dimension {ndim}"
-        )))
-    }
+    crate::ops::shape::check_axis(axis, ndim, "").map(|()| axis)
 }
 
 /// Checks every index against an axis of length `n` (negative ones count

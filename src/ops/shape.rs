@@ -80,7 +80,7 @@ pub enum PadMode<T> {
 }
 
 /// NumPy's `AxisError` text, with its `source: `/`axis1: ` prefix.
-fn check_axis(axis: usize, ndim: usize, prefix: &str) -> Result<()> {
+pub(crate) fn check_axis(axis: usize, ndim: usize, prefix: &str) -> Result<()> {
     if axis < ndim {
         Ok(())
     } else {

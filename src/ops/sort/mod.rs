@@ -89,11 +89,7 @@ pub(crate) fn sort_axis<T: Element>(
             };
             Ok((flat, 0))
         }
-        Some(ax) if ax < a.ndim() => Ok((a.clone(), ax)),
-        Some(ax) => Err(Error::Index(format!(
-            "axis {ax} is out of bounds for array of dimension {}",
-            a.ndim()
-        ))),
+        Some(ax) => Ok((a.clone(), crate::ops::index::check_axis(ax, a.ndim())?)),
     }
 }
 
