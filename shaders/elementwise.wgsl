@@ -178,3 +178,40 @@ fn h_key_f32(x: f32) -> u32 {
     if ((b & 0x7fffffffu) == 0u) { return 0x80000000u; }
     return select(b | 0x80000000u, ~b, (b >> 31u) == 1u);
 }
+
+// float16 on 32-bit words: exact conversions on the bits (round to nearest
+// even, overflow to inf, subnormals kept), so every adapter rounds as the
+// `half` crate does on the CPU; no SHADER_F16 needed.
+fn h_f16_bits(x: f32) -> u32 {
+    let b = bitcast<u32>(x);
+    let s = (b >> 16u) & 0x8000u;
+    let a = b & 0x7fffffffu;
+    if (a > 0x7f800000u) { return s | 0x7e00u | ((a >> 13u) & 0x3ffu); }
+    // 65520 and above round to inf.
+    if (a >= 0x477ff000u) { return s | 0x7c00u; }
+    if (a >= 0x38800000u) {
+        let m = a - 0x38000000u;
+        return s | ((m + 0xfffu + ((m >> 13u) & 1u)) >> 13u);
+    }
+    // Below 2^-25 (and 2^-25 itself, a tie to even) rounds to zero.
+    if (a <= 0x33000000u) { return s; }
+    let mant = (a & 0x7fffffu) | 0x800000u;
+    let sh = 126u - (a >> 23u);
+    var r = mant >> sh;
+    let rem = mant & ((1u << sh) - 1u);
+    let half = 1u << (sh - 1u);
+    if (rem > half || (rem == half && (r & 1u) == 1u)) { r = r + 1u; }
+    return s | r;
+}
+fn h_f16_val(h: u32) -> f32 {
+    let s = (h & 0x8000u) << 16u;
+    let e = (h >> 10u) & 0x1fu;
+    let m = h & 0x3ffu;
+    if (e == 0x1fu) { return bitcast<f32>(s | 0x7f800000u | (m << 13u)); }
+    if (e == 0u) { return bitcast<f32>(s | bitcast<u32>(f32(m) * 5.9604644775390625e-8)); }
+    return bitcast<f32>(s | ((e + 112u) << 23u) | (m << 13u));
+}
+// An f32 result rounded to the nearest float16.
+fn h_r16(x: f32) -> f32 {
+    return h_f16_val(h_f16_bits(x));
+}

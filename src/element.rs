@@ -13,15 +13,16 @@ pub enum DType {
     I32,
     /// 32-bit unsigned integer
     U32,
-    /// 64-bit signed integer (CPU backend only). Arithmetic wraps; a
-    /// scalar operand (`a + 5`) travels as an f64, so scalars beyond ±2^53
-    /// round (array operands are exact).
+    /// 64-bit signed integer. Arithmetic wraps; a scalar operand (`a + 5`)
+    /// travels as an f64, so scalars beyond ±2^53 round (array operands are
+    /// exact). On a GPU it needs the adapter's `SHADER_INT64` feature.
     I64,
-    /// 8-bit unsigned integer (CPU backend only)
+    /// 8-bit unsigned integer; on a GPU packed four to a 32-bit word.
     U8,
-    /// 16-bit IEEE half-precision float, the `half` crate's [`f16`](half::f16)
-    /// (CPU backend only; arithmetic is computed in f32 and rounded to f16
-    /// after each operation)
+    /// 16-bit IEEE half-precision float, the `half` crate's [`f16`](half::f16).
+    /// Arithmetic is computed in f32 and rounded to f16 (to nearest even)
+    /// after each operation, on every device; a GPU packs two to a word and
+    /// needs no adapter feature.
     F16,
     /// Boolean; stored as one 32-bit word (0 or 1) per element on both
     /// backends, so GPU kernels read and write it without sharing words.
@@ -78,21 +79,12 @@ impl DType {
     pub(crate) fn is_signed_int(self) -> bool {
         matches!(self, DType::I32 | DType::I64)
     }
-    /// Why the GPU path lacks the dtype (for dtypes whose
-    /// [`wgsl`](DType::wgsl) is `None`).
+    /// Why a GPU lacks the dtype (for [`check_dtype`](crate::Device)'s error).
     pub(crate) fn gpu_hint(self) -> &'static str {
         match self {
             DType::I64 => {
-                "GPU kernels here have no 64-bit integers (wgpu feature SHADER_INT64); \
+                "this adapter has no 64-bit integers in shaders (wgpu feature SHADER_INT64); \
                  use i32 there, or i64 on Device::cpu()"
-            }
-            DType::F16 => {
-                "GPU kernels here have no 16-bit floats (wgpu feature SHADER_F16); \
-                 use f32 there, or f16 on Device::cpu()"
-            }
-            DType::U8 => {
-                "uint8 is not supported on the GPU yet (WGSL has no 8-bit storage); \
-                 use u32 there, or u8 on Device::cpu()"
             }
             _ => {
                 "GPU kernels here have no 64-bit floats (wgpu feature SHADER_F64); \
@@ -100,13 +92,27 @@ impl DType {
             }
         }
     }
-    /// The WGSL scalar type, when the GPU path supports the dtype.
+    /// The WGSL type of one 32-bit storage word holding the element, for the
+    /// kernels that work on words (reductions, matmul, sorting, scans);
+    /// `None` for dtypes stored in another width.
     pub(crate) fn wgsl(self) -> Option<&'static str> {
         match self {
             DType::F32 => Some("f32"),
             DType::I32 => Some("i32"),
             DType::U32 | DType::Bool => Some("u32"),
             DType::F64 | DType::I64 | DType::U8 | DType::F16 => None,
+        }
+    }
+    /// The WGSL type the elementwise kernels compute an element in: its
+    /// own for 32-bit types, `f32` for `f16` (rounded back after each
+    /// operation), `u32` for `u8` (cut to 8 bits after each operation),
+    /// `i64` for `i64`.
+    pub(crate) fn compute_wgsl(self) -> &'static str {
+        match self {
+            DType::F32 | DType::F16 | DType::F64 => "f32",
+            DType::I32 => "i32",
+            DType::U32 | DType::Bool | DType::U8 => "u32",
+            DType::I64 => "i64",
         }
     }
 }
@@ -129,9 +135,10 @@ mod sealed {
     impl Sealed for bool {}
 }
 
-/// A type an [`Array`](crate::Array) can hold: `f32`, `i32`, `u32` and
-/// `bool` on every device; `f64`, `i64`, `u8` and [`f16`](half::f16) on the
-/// CPU backend (a GPU device refuses them with [`Error::Dtype`](crate::Error::Dtype)).
+/// A type an [`Array`](crate::Array) can hold: `f32`, `i32`, `u32`, `u8`,
+/// [`f16`](half::f16) and `bool` on every device, `i64` on the CPU backend
+/// and on GPUs with 64-bit shader integers, `f64` on the CPU backend (a GPU
+/// refuses what it lacks with [`Error::Dtype`](crate::Error::Dtype)).
 ///
 /// Every element type has storage, views, transfers, printing, `astype`,
 /// equality and `where_`; arithmetic needs [`Number`] (every type but
@@ -471,7 +478,7 @@ macro_rules! int_element {
                     return match self.to_f64() as i64 {
                         1 => 1 as $t,
                         -1 => {
-                            if o.to_f64() as i64 % 2 == 0 {
+                            if o.to_bits64() & 1 == 0 {
                                 1 as $t
                             } else {
                                 self

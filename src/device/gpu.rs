@@ -126,6 +126,9 @@ pub(crate) struct Gpu {
     pub(crate) binding_align: u64,
     /// Discrete, integrated or CPU: picks the matmul kernel.
     pub(crate) adapter_kind: wgpu::DeviceType,
+    /// Whether shaders have 64-bit integers (`SHADER_INT64`, requested when
+    /// the adapter has it): the `i64` dtype needs them.
+    pub(crate) int64: bool,
     pipelines: Mutex<HashMap<PipelineKey, Arc<wgpu::ComputePipeline>>>,
     bgls: Mutex<HashMap<usize, Arc<wgpu::BindGroupLayout>>>,
     batch: Mutex<Batch>,
@@ -232,6 +235,7 @@ fn poison_with(slot: &Mutex<Option<Error>>, flag: &AtomicBool, e: Error) {
 impl Gpu {
     pub(crate) fn new(adapter: &wgpu::Adapter) -> Result<Gpu> {
         let (device, queue) = api::open(adapter)?;
+        let int64 = device.features().contains(wgpu::Features::SHADER_INT64);
         let limits = device.limits();
         let info = adapter.get_info();
         let alloc = GpuAlloc {
@@ -264,6 +268,7 @@ impl Gpu {
             max_bindings: limits.max_storage_buffers_per_shader_stage as usize,
             binding_align: limits.min_storage_buffer_offset_alignment.max(4) as u64,
             adapter_kind: info.device_type,
+            int64,
             pipelines: Mutex::new(HashMap::new()),
             bgls: Mutex::new(HashMap::new()),
             batch: Mutex::new(Batch::default()),
@@ -789,6 +794,13 @@ impl Gpu {
         if out.is_empty() {
             return self.check();
         }
+        if let Some((at, mut words)) = unaligned(src_off, out.len()) {
+            // Copies move whole words: read the words around the bytes.
+            self.read(src, at, &mut words)?;
+            let skip = (src_off - at) as usize;
+            out.copy_from_slice(&words[skip..skip + out.len()]);
+            return Ok(());
+        }
         let (g, rx) = self.start_read(src, src_off, out.len() as u64)?;
         api::wait(&self.device)?;
         self.recycle();
@@ -808,6 +820,12 @@ impl Gpu {
         if out.is_empty() {
             return self.check();
         }
+        if let Some((at, mut words)) = unaligned(src_off, out.len()) {
+            Box::pin(self.read_async(src, at, &mut words)).await?;
+            let skip = (src_off - at) as usize;
+            out.copy_from_slice(&words[skip..skip + out.len()]);
+            return Ok(());
+        }
         let (g, rx) = self.start_read(src, src_off, out.len() as u64)?;
         let r = std::future::poll_fn(|cx| {
             api::poll(&self.device);
@@ -824,6 +842,18 @@ impl Gpu {
         self.recycle();
         self.finish_read(g, r, out)
     }
+}
+
+/// For a read of `len` bytes at `off` that copies cannot move (they move
+/// whole 4-byte words: `u8` and `f16` arrays): the word-aligned offset and
+/// a zeroed buffer for the words that cover the bytes.
+fn unaligned(off: u64, len: usize) -> Option<(u64, Vec<u8>)> {
+    if off.is_multiple_of(4) && len.is_multiple_of(4) {
+        return None;
+    }
+    let at = off & !3;
+    let end = (off + len as u64).next_multiple_of(4);
+    Some((at, vec![0u8; (end - at) as usize]))
 }
 
 /// Parses and validates WGSL with naga, as wgpu would, for the tests that

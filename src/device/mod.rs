@@ -503,11 +503,31 @@ impl Device {
 
     /// Is `dtype` usable here?
     pub(crate) fn check_dtype(&self, dtype: DType) -> Result<()> {
-        if !self.is_cpu() && dtype.wgsl().is_none() {
+        let lacks = match (&self.inner.backend, dtype) {
+            (Backend::Cpu(_), _) => false,
+            (Backend::Gpu(_), DType::F64) => true,
+            (Backend::Gpu(g), DType::I64) => !g.int64,
+            (Backend::Gpu(_), _) => false,
+        };
+        if lacks {
             return Err(Error::Dtype {
                 dtype: dtype.name(),
                 device: self.inner.info.name.clone(),
                 hint: dtype.gpu_hint(),
+            });
+        }
+        Ok(())
+    }
+
+    /// For the GPU kernels that work on 32-bit elements (matmul, sorting,
+    /// scans, scatters, compaction): an [`Error::Dtype`] with `hint` for
+    /// `f16`, `u8` and `i64` arrays on a GPU.
+    pub(crate) fn check_words(&self, dtype: DType, hint: &'static str) -> Result<()> {
+        if !self.is_cpu() && dtype.wgsl().is_none() {
+            return Err(Error::Dtype {
+                dtype: dtype.name(),
+                device: self.inner.info.name.clone(),
+                hint,
             });
         }
         Ok(())

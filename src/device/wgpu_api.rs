@@ -27,7 +27,8 @@ pub(crate) fn power_preference() -> wgpu::PowerPreference {
 pub(crate) fn open(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue)> {
     let desc = wgpu::DeviceDescriptor {
         label: Some("ndgpu"),
-        required_features: wgpu::Features::empty(),
+        // 64-bit shader integers carry the i64 dtype where the adapter has them.
+        required_features: adapter.features() & wgpu::Features::SHADER_INT64,
         required_limits: adapter.limits(),
         experimental_features: wgpu::ExperimentalFeatures::disabled(),
         memory_hints: wgpu::MemoryHints::Performance,

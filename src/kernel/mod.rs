@@ -138,11 +138,14 @@ impl Program {
     }
 
     /// Does any node need a helper that has no vec4 form?
-    /// (A gather reads through the operand's strides: no vector form.)
+    /// (A gather reads through the operand's strides, and packed dtypes
+    /// through their packing: no vector form.)
     pub(crate) fn scalar_only(&self) -> bool {
-        self.nodes
-            .iter()
-            .any(|n| matches!(n.op, Op::Gather(..)) || ops::wgsl(self, n).contains("h_"))
+        wgsl::has_packed(self)
+            || self
+                .nodes
+                .iter()
+                .any(|n| matches!(n.op, Op::Gather(..)) || ops::wgsl(self, n).contains("h_"))
     }
 
     /// Does the program gather (read an input away from the element's own

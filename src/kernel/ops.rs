@@ -40,7 +40,7 @@ pub(crate) fn wgsl(p: &Program, n: &Node) -> String {
         Op::Not(_) => "~a".into(),
         Op::Is(op, _) => is_wgsl(op).into(),
         Op::Key(a) => match arg(a) {
-            DType::F32 => "h_key_f32(a)".into(),
+            DType::F32 | DType::F16 => "h_key_f32(a)".into(),
             DType::I32 => "bitcast<{O}>(a) ^ {O}(0x80000000u)".into(),
             _ => "a".into(),
         },
@@ -60,6 +60,12 @@ fn fbinary_wgsl(op: FloatBinaryOp) -> &'static str {
 /// results, not WGSL's (which shifts by the amount modulo 32).
 fn bit_wgsl(op: BitOp, d: DType) -> &'static str {
     match op {
+        BitOp::LeftShift if d == DType::I64 => {
+            "select(0li, a << u32(b & 63li), bitcast<u64>(b) < 64lu)"
+        }
+        BitOp::RightShift if d == DType::I64 => {
+            "select(select(0li, -1li, a < 0li), a >> u32(b & 63li), bitcast<u64>(b) < 64lu)"
+        }
         BitOp::And => "a & b",
         BitOp::Or => "a | b",
         BitOp::Xor => "a ^ b",
@@ -85,7 +91,7 @@ fn is_wgsl(op: IsOp) -> &'static str {
 }
 
 fn binary_wgsl(op: BinaryOp, d: DType) -> String {
-    let t = d.wgsl().unwrap_or("f32");
+    let t = d.compute_wgsl();
     let float = d.is_float();
     match op {
         BinaryOp::Add => "a + b".into(),
@@ -117,13 +123,16 @@ fn cmp_symbol(op: CmpOp) -> &'static str {
 fn unary_wgsl(op: UnaryOp, d: DType) -> String {
     let zero = if d.is_float() { "0.0" } else { "0" };
     match (op, d) {
-        (UnaryOp::Neg, DType::U32) => "{A}(0u) - a".to_string(),
+        (UnaryOp::Neg, DType::U32 | DType::U8) => "{A}(0u) - a".to_string(),
+        // WGSL's `-` on the most negative i64 is fine at run time (it wraps).
+        (UnaryOp::Neg, DType::I64) => "0li - a".to_string(),
         (UnaryOp::Neg, _) => "-a".to_string(),
-        (UnaryOp::Abs, DType::U32) => "a".to_string(),
+        (UnaryOp::Abs, DType::U32 | DType::U8) => "a".to_string(),
+        (UnaryOp::Abs, DType::I64) => "select(a, 0li - a, a < 0li)".to_string(),
         (UnaryOp::Abs, _) => "abs(a)".to_string(),
         (UnaryOp::Relu, _) => format!("select({{A}}({zero}), a, a > {{A}}({zero}))"),
-        (UnaryOp::Sign, DType::U32) => "select({A}(0u), {A}(1u), a > {A}(0u))".into(),
-        (UnaryOp::Sign, DType::I32) => {
+        (UnaryOp::Sign, DType::U32 | DType::U8) => "select({A}(0u), {A}(1u), a > {A}(0u))".into(),
+        (UnaryOp::Sign, DType::I32 | DType::I64) => {
             "select(select({A}(0), {A}(1), a > {A}(0)), {A}(-1), a < {A}(0))".into()
         }
         (UnaryOp::Sign, _) => "select(select(select({A}(0.0), {A}(1.0), a > {A}(0.0)), {A}(-1.0), a < {A}(0.0)), a, {NAN}(a))".into(),
@@ -170,21 +179,43 @@ fn float_wgsl(op: FloatOp) -> &'static str {
 /// at the largest float below the integer's range (2147483520 for i32), and
 /// leaves NaN unspecified; the selects give the CPU's rules: the integer's
 /// own maximum, and 0 for NaN. Int-to-int conversion keeps the bits.
+///
+/// `f16` and `u8` values compute as `f32` and `u32` (the node's result is
+/// then rounded or cut to 8 bits), `i64` as `i64`: a float goes to `u8`
+/// through its integer value modulo 256, exactly (NumPy on x86 goes through
+/// int64), and integers widen to `i64` by value (sign- or zero-extended).
 fn cast_wgsl(from: DType, to: DType) -> &'static str {
+    let float = from.is_float();
     match (from, to) {
         (DType::Bool, DType::Bool) => "a",
-        (f, DType::Bool) if f.is_float() => {
+        (_, DType::Bool) if float => {
             "select(select({O}(0u), {O}(1u), a != {A}(0.0)), {O}(1u), {NAN}(a))"
         }
         (_, DType::Bool) => "select({O}(0u), {O}(1u), a != {A}(0))",
-        (DType::F32, DType::I32) => {
+        (_, DType::I32) if float => {
             "select(select({O}(a), {O}(2147483647), a >= {A}(2147483648.0)), {O}(0), {NAN}(a))"
         }
-        (DType::F32, DType::U32) => {
+        (_, DType::U32) if float => {
             "select(select({O}(a), {O}(4294967295u), a >= {A}(4294967296.0)), {O}(0u), {NAN}(a))"
         }
+        (_, DType::I64) if float => {
+            "select(select(select(i64(a), 9223372036854775807li, a >= 9223372036854775808.0), \
+             -9223372036854775807li - 1li, a < -9223372036854775808.0), 0li, {NAN}(a))"
+        }
+        // trunc(a) - 256 floor(trunc(a) / 256) is exact in f32.
+        (_, DType::U8) if float => {
+            "select(u32(trunc(a) - 256.0 * floor(trunc(a) / 256.0)), 0u, {NAN}(a) || abs(a) >= 9.2e18)"
+        }
         (f, t) if f == t => "a",
+        (DType::I64, DType::U8) => "u32(a & 255li)",
+        (DType::I64, DType::U32) => "u32(bitcast<u64>(a) & 0xfffffffflu)",
+        (DType::I64, DType::I32) => "bitcast<i32>(u32(bitcast<u64>(a) & 0xfffffffflu))",
+        (DType::I32, DType::I64) => "i64(a)",
+        // Zero-extended: naga widens a u32 to i64 by its sign bit.
+        (_, DType::I64) => "bitcast<i64>(u64(a))",
         (f, t) if !f.is_float() && !t.is_float() => "bitcast<{O}>(a)",
+        // f16 and f32 both compute as f32.
+        (DType::F16, DType::F32) | (DType::F32, DType::F16) => "a",
         _ => "{O}(a)",
     }
 }

@@ -194,11 +194,20 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                 )));
             }
             let ns = super::wgsl::n_scalars(p);
-            let mut head = vec![0u32; 3 + ns];
+            let mut head = vec![0u32; 3 + 2 * ns];
             for node in &p.nodes {
                 if let Op::Scalar(q) = node.op {
-                    head[3 + q as usize] = bits32(node.dtype, scalars[q as usize]);
+                    let b = scalar_bits(node.dtype, scalars[q as usize]);
+                    head[3 + 2 * q as usize] = b as u32;
+                    head[4 + 2 * q as usize] = (b >> 32) as u32;
                 }
+            }
+            // The pieces below bind windows in 4-byte elements.
+            if super::wgsl::has_packed(p) && bufs.iter().any(|b| b.requested() > gpu.max_binding) {
+                return Err(Error::Value(format!(
+                    "float16, uint8 and int64 arrays larger than one storage binding ({} bytes on this adapter) are not supported on the GPU yet; work on slices of them",
+                    gpu.max_binding
+                )));
             }
             // A gather reads anywhere in its input: it needs every buffer
             // bound whole.
@@ -383,14 +392,18 @@ fn split(
     }
 }
 
-/// A scalar's 32 bits as the GPU kernel reads them.
-fn bits32(d: DType, v: f64) -> u32 {
+/// A scalar as the GPU kernel reads it: the low word (the value's 32 bits,
+/// as the kernel computes it), and for `i64` the high word too. Values
+/// convert as the CPU backend's `from_f64` does.
+fn scalar_bits(d: DType, v: f64) -> u64 {
+    use crate::element::Element;
     match d {
-        DType::F32 => (v as f32).to_bits(),
-        DType::I32 => (v as i32) as u32,
-        DType::U32 => v as u32,
-        DType::Bool => u32::from(v != 0.0),
-        // No GPU kernel reads these (checked before any is built).
-        DType::F64 | DType::I64 | DType::U8 | DType::F16 => (v as f32).to_bits(),
+        DType::F32 | DType::F64 => u64::from((v as f32).to_bits()),
+        DType::I32 => u64::from((v as i32) as u32),
+        DType::U32 => u64::from(v as u32),
+        DType::Bool => u64::from(v != 0.0),
+        DType::I64 => (v as i64) as u64,
+        DType::U8 => u64::from(u8::from_f64(v)),
+        DType::F16 => u64::from(half::f16::from_f64(v).to_f32().to_bits()),
     }
 }

@@ -50,8 +50,69 @@ pub(crate) fn n_scalars(p: &Program) -> usize {
         .unwrap_or(0)
 }
 
+/// Does the program hold a dtype stored in other than one 32-bit word per
+/// element (`f16` and `u8` packed in words, `i64` over two)? Such kernels
+/// run the scalar variant and read and write through [`load`] and [`store`],
+/// which know the packing.
+pub(crate) fn has_packed(p: &Program) -> bool {
+    p.nodes
+        .iter()
+        .any(|n| matches!(n.dtype, DType::F16 | DType::U8 | DType::I64))
+}
+
+/// The compute-typed value of element `e` (a `u32` expression) of a
+/// buffer `b` holding `d`s; `atomic`: buffer 0 is bound as atomic words.
+fn load(d: DType, b: u8, e: &str, atomic: bool) -> String {
+    let word = |w: String| {
+        if atomic && b == 0 {
+            format!("atomicLoad(&b0[{w}])")
+        } else {
+            format!("b{b}[{w}]")
+        }
+    };
+    match d {
+        DType::F16 => format!(
+            "h_f16_val(({} >> ((({e}) & 1u) * 16u)) & 0xffffu)",
+            word(format!("({e}) >> 1u"))
+        ),
+        DType::U8 => format!(
+            "(({} >> ((({e}) & 3u) * 8u)) & 0xffu)",
+            word(format!("({e}) >> 2u"))
+        ),
+        DType::I64 => format!(
+            "bitcast<i64>(u64({}) | (u64({}) << 32u))",
+            word(format!("2u * ({e})")),
+            word(format!("2u * ({e}) + 1u"))
+        ),
+        _ => format!("bitcast<{}>({})", d.compute_wgsl(), word(e.to_string())),
+    }
+}
+
+/// Statements that write value `v` (compute-typed) as element `e` of the
+/// output buffer `b0`. A packed `f16`/`u8` shares its word with elements
+/// other invocations write, so it flips only its own bits, with one atomic
+/// xor against their present value (which no other invocation changes):
+/// race-free.
+fn store(d: DType, v: &str, e: &str) -> String {
+    let packed = |bits: u32, val: String| {
+        let k = 32 / bits;
+        format!(
+            "let e_ = {e};\n        let w_ = e_ / {k}u;\n        let sh_ = (e_ % {k}u) * {bits}u;\n        let old_ = (atomicLoad(&b0[w_]) >> sh_) & {mask}u;\n        atomicXor(&b0[w_], (old_ ^ {val}) << sh_);\n",
+            mask = (1u64 << bits) - 1
+        )
+    };
+    match d {
+        DType::F16 => packed(16, format!("h_f16_bits({v})")),
+        DType::U8 => packed(8, format!("({v} & 0xffu)")),
+        DType::I64 => format!(
+            "let e_ = {e};\n        let w_ = bitcast<u64>({v});\n        b0[2u * e_] = u32(w_ & 0xfffffffflu);\n        b0[2u * e_ + 1u] = u32(w_ >> 32u);\n"
+        ),
+        _ => format!("b0[{e}] = bitcast<u32>({v});\n"),
+    }
+}
+
 fn ty(d: DType, vec4: bool) -> String {
-    let s = d.wgsl().unwrap_or("f32");
+    let s = d.compute_wgsl();
     if vec4 {
         format!("vec4<{s}>")
     } else {
@@ -74,17 +135,24 @@ pub(crate) fn source(k: &KernelKey) -> String {
     let vec4 = k.vec4;
     let zero_off = vec4 && k.zero_off;
     let arr = if vec4 { "vec4<u32>" } else { "u32" };
+    // A packed f16/u8 output is written by atomics (see `store`).
+    let atomic = matches!(p.dtype(), DType::F16 | DType::U8);
     let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
     for i in 0..k.nbuf() {
         s += &format!(
-            "@group(0) @binding({}) var<storage, {}> b{i}: array<{arr}>;\n",
+            "@group(0) @binding({}) var<storage, {}> b{i}: array<{}>;\n",
             i + 1,
             // Buffer 0 holds the output; the others are only read.
-            if i == 0 { "read_write" } else { "read" }
+            if i == 0 { "read_write" } else { "read" },
+            if i == 0 && atomic { "atomic<u32>" } else { arr }
         );
     }
-    s += &format!("const SHAPE: u32 = {}u;\n", 3 + k.n_scalars());
+    // Two words per scalar slot: an i64 scalar takes both.
+    s += &format!("const SHAPE: u32 = {}u;\n", 3 + 2 * k.n_scalars());
     s += include_str!("../../shaders/elementwise.wgsl");
+    if p.nodes.iter().any(|n| n.dtype == DType::I64) {
+        s += include_str!("../../shaders/int64.wgsl");
+    }
     // One function per computing node, over scalars (n{j}) and, in the
     // vector variant, over vec4s (n{j}v).
     for (j, n) in p.nodes.iter().enumerate() {
@@ -111,6 +179,12 @@ pub(crate) fn source(k: &KernelKey) -> String {
                 .zip(["a", "b", "c"])
                 .map(|(&a, name)| format!("{name}: {}", ty(p.nodes[a as usize].dtype, v)))
                 .collect();
+            // Each operation's result rounds to its dtype's width.
+            let body = match n.dtype {
+                DType::F16 => format!("h_r16({body})"),
+                DType::U8 => format!("(({body}) & 0xffu)"),
+                _ => body,
+            };
             s += &format!(
                 "fn n{j}{}({}) -> {} {{ return {body}; }}\n",
                 if v { "v" } else { "" },
@@ -141,7 +215,7 @@ pub(crate) fn source(k: &KernelKey) -> String {
                     let one = if vec4 {
                         format!("bitcast<{st}>(b{b}[off0({op}u) / 4u][off0({op}u) % 4u])")
                     } else {
-                        format!("bitcast<{st}>(b{b}[off0({op}u)])")
+                        load(n.dtype, b, &format!("off0({op}u)"), atomic)
                     };
                     match read {
                         _ if k.uniform.get(q as usize) == Some(&true) => {
@@ -162,22 +236,25 @@ pub(crate) fn source(k: &KernelKey) -> String {
                         Read::VecElem => format!(
                             "bitcast<{t}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])"
                         ),
-                        Read::Strided => format!("bitcast<{t}>(b{b}[u32(o{op})])"),
+                        Read::Strided => load(n.dtype, b, &format!("u32(o{op})"), atomic),
                     }
                 }
                 Op::Scalar(q) => {
                     let st = ty(n.dtype, false);
-                    if v {
-                        format!("{t}(bitcast<{st}>(md[{}u]))", 3 + q as usize)
+                    let w = 3 + 2 * q as usize;
+                    if n.dtype == DType::I64 {
+                        format!("bitcast<i64>(u64(md[{w}u]) | (u64(md[{}u]) << 32u))", w + 1)
+                    } else if v {
+                        format!("{t}(bitcast<{st}>(md[{w}u]))")
                     } else {
-                        format!("bitcast<{st}>(md[{}u])", 3 + q as usize)
+                        format!("bitcast<{st}>(md[{w}u])")
                     }
                 }
                 Op::Gather(q, i, st) => {
                     // Only in the scalar variant (`scalar_only`).
                     let op = q as usize + 1;
                     let b = k.binding[op];
-                    format!("bitcast<{t}>(b{b}[u32(o{op} + x{i} * x{st})])")
+                    load(n.dtype, b, &format!("u32(o{op} + x{i} * x{st})"), atomic)
                 }
                 Op::Index if v => {
                     format!("vec4<u32>(md[2] + {idx} * 4u) + vec4<u32>(0u, 1u, 2u, 3u)")
@@ -244,11 +321,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         s += &format!(
             "    if (idx >= n) {{ return; }}
 {walk}    {{
-{}        b{o}[u32(o0)] = bitcast<u32>(x{last});
-    }}
+{}        {}    }}
 }}
 ",
-            lines(Read::Strided, "idx")
+            lines(Read::Strided, "idx"),
+            store(p.dtype(), &format!("x{last}"), "u32(o0)")
         );
     }
     s
@@ -324,7 +401,15 @@ mod tests {
 
     #[test]
     fn every_op_generates_valid_wgsl() {
-        for d in [DType::F32, DType::I32, DType::U32] {
+        let all = [
+            DType::F32,
+            DType::I32,
+            DType::U32,
+            DType::F16,
+            DType::U8,
+            DType::I64,
+        ];
+        for d in all {
             let pairs = [
                 [(Op::Input(0), d), (Op::Input(1), d)],
                 [(Op::Input(0), d), (Op::Scalar(0), d)],
@@ -344,7 +429,7 @@ mod tests {
                 ] {
                     all_variants(&prog(leaves, Op::Cmp(c, 0, 1), DType::Bool));
                 }
-                if d != DType::F32 {
+                if !d.is_float() {
                     for b in [
                         BitOp::And,
                         BitOp::Or,
@@ -356,7 +441,7 @@ mod tests {
                     }
                 }
             }
-            if d != DType::F32 {
+            if !d.is_float() {
                 all_variants(&prog(&[(Op::Input(0), d)], Op::Not(0), d));
             }
             for u in [
@@ -376,7 +461,7 @@ mod tests {
             all_variants(&prog(&sel, Op::Select(0, 1, 2), d));
             let clip = [(Op::Input(0), d), (Op::Scalar(0), d), (Op::Scalar(1), d)];
             all_variants(&prog(&clip, Op::Clip(0, 1, 2), d));
-            for to in [DType::F32, DType::I32, DType::U32, DType::Bool] {
+            for to in all.into_iter().chain([DType::Bool]) {
                 all_variants(&prog(&[(Op::Input(0), d)], Op::Cast(0), to));
                 all_variants(&prog(&[(Op::Input(0), DType::Bool)], Op::Cast(0), to));
             }
@@ -419,11 +504,9 @@ mod tests {
             FloatOp::Trunc,
             FloatOp::Reciprocal,
         ] {
-            all_variants(&prog(
-                &[(Op::Input(0), DType::F32)],
-                Op::Float(f, 0),
-                DType::F32,
-            ));
+            for d in [DType::F32, DType::F16] {
+                all_variants(&prog(&[(Op::Input(0), d)], Op::Float(f, 0), d));
+            }
         }
         let ff = [(Op::Input(0), DType::F32), (Op::Input(1), DType::F32)];
         for op in [
@@ -442,7 +525,14 @@ mod tests {
             all_variants(&prog(&bb, Op::Bit(b, 0, 1), DType::Bool));
         }
         all_variants(&prog(&bb[..1], Op::Not(0), DType::Bool));
-        for d in [DType::F32, DType::I32, DType::U32, DType::Bool] {
+        for d in [
+            DType::F32,
+            DType::I32,
+            DType::U32,
+            DType::Bool,
+            DType::F16,
+            DType::U8,
+        ] {
             all_variants(&prog(&[(Op::Input(0), d)], Op::Key(0), DType::U32));
         }
         // A fused chain: (a * 2 + b) * c, with a cast and a select.

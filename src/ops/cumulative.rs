@@ -138,7 +138,13 @@ impl<T: Number> Array<T> {
                 drop(og);
                 out
             }
-            Storage::Gpu(_) => moved.cumulative_gpu(c)?,
+            Storage::Gpu(_) => {
+                self.device.check_words(
+                    T::DTYPE,
+                    "GPU cumsum and cumprod take 32-bit elements; convert with astype first, or use Device::cpu()",
+                )?;
+                moved.cumulative_gpu(c)?
+            }
         };
         if axis == nd - 1 {
             Ok(out)

@@ -414,6 +414,10 @@ impl<T: Element> Array<T> {
                 Ok(())
             }
             Storage::Gpu(s) => {
+                self.device.check_words(
+                    T::DTYPE,
+                    "GPU put_along_axis and index_add take 32-bit elements; convert with astype first, or use Device::cpu()",
+                )?;
                 let (Storage::Gpu(is), Storage::Gpu(ss)) = (&idx.storage, &src.storage) else {
                     unreachable!("arrays on one device")
                 };

@@ -471,7 +471,13 @@ impl<T: Element> Array<T> {
         }
         match (&self.storage, &mask.storage) {
             (Storage::Cpu(a), Storage::Cpu(m)) => self.select_cpu(a, m, &ml),
-            (Storage::Gpu(_), Storage::Gpu(_)) => self.select_gpu(mask, &ml),
+            (Storage::Gpu(_), Storage::Gpu(_)) => {
+                self.device.check_words(
+                    T::DTYPE,
+                    "GPU masked_select takes 32-bit elements; convert with astype first, or use Device::cpu()",
+                )?;
+                self.select_gpu(mask, &ml)
+            }
             _ => unreachable!("devices were checked"),
         }
     }

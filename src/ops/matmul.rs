@@ -357,6 +357,10 @@ fn compute<T: Number>(
             cpu_product::<T>(plan, sa, sb, sc, c.layout.offset)
         }
         (Storage::Gpu(sa), Storage::Gpu(sb), Storage::Gpu(sc)) => {
+            c.device.check_words(
+                T::DTYPE,
+                "GPU matmul takes f32, i32 or u32 operands; convert with astype first, or use Device::cpu()",
+            )?;
             let g = c.gpu();
             // lavapipe silently ends a shader loop after 65535 iterations,
             // and the kernels loop over K: a longer K runs in chunks, the

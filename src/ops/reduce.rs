@@ -322,6 +322,46 @@ impl<T: Number> Array<T> {
     }
 
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
+    /// GPU reductions of the dtypes the reduction kernels (which read
+    /// 32-bit words) don't: `f16` and `u8` widen to `f32` and `u32` in one
+    /// cast kernel, reduce there and narrow the result (so `u8` sums and
+    /// products wrap as on the CPU, and an `f16` sum rounds once, at the
+    /// end); `i64` reduces on the host, one readback and one upload.
+    fn reduce_packed(
+        &self,
+        red: Red,
+        axes: &Axes,
+        keepdims: bool,
+        mean: Option<&Array<T>>,
+    ) -> Result<Reduced<T>> {
+        fn widened<T: Number, W: Number>(
+            a: &Array<T>,
+            red: Red,
+            axes: &Axes,
+            keepdims: bool,
+            mean: Option<&Array<T>>,
+        ) -> Result<Reduced<T>> {
+            let w = a.astype::<W>()?;
+            let m = mean.map(|m| m.astype::<W>()).transpose()?;
+            let (v, i) = w.reduce_raw(red, axes, keepdims, m.as_ref())?;
+            Ok((v.map(|v| v.astype::<T>()).transpose()?, i))
+        }
+        match T::DTYPE {
+            DType::F16 => widened::<T, f32>(self, red, axes, keepdims, mean),
+            DType::U8 => widened::<T, u32>(self, red, axes, keepdims, mean),
+            _ => {
+                let host = crate::Device::cpu();
+                let h = self.to_device(&host)?;
+                let m = mean.map(|m| m.to_device(&host)).transpose()?;
+                let (v, i) = h.reduce_raw(red, axes, keepdims, m.as_ref())?;
+                Ok((
+                    v.map(|v| v.to_device(&self.device)).transpose()?,
+                    i.map(|i| i.to_device(&self.device)).transpose()?,
+                ))
+            }
+        }
+    }
+
     fn reduce_raw(
         &self,
         red: Red,
@@ -344,6 +384,9 @@ impl<T: Number> Array<T> {
                     red.numpy()
                 ))),
             };
+        }
+        if !self.device.is_cpu() && T::DTYPE.wgsl().is_none() {
+            return self.reduce_packed(red, axes, keepdims, mean);
         }
         match &self.storage {
             Storage::Cpu(s) => {

@@ -43,12 +43,10 @@ pub(crate) fn sort_lanes<T: Element>(a: &Array<T>, args: bool) -> Result<super::
             (Some(Array::uninit(&a.device, &shape)?), None)
         });
     }
-    if T::DTYPE.wgsl().is_none() {
-        return Err(Error::Value(format!(
-            "{} arrays live on the CPU backend only",
-            T::DTYPE
-        )));
-    }
+    a.device.check_words(
+        T::DTYPE,
+        "GPU sorting takes 32-bit elements; convert with astype first, or use Device::cpu()",
+    )?;
     let gpu = a.gpu();
     if (n * 4) as u64 > gpu.max_binding {
         return Err(Error::Value(format!(

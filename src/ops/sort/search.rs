@@ -93,6 +93,10 @@ impl<T: Element> Array<T> {
                 Array::from_vec(&self.device, out, values.shape())
             }
             Storage::Gpu(_) => {
+                self.device.check_words(
+                    T::DTYPE,
+                    "GPU searchsorted takes 32-bit elements; convert with astype first, or use Device::cpu()",
+                )?;
                 let out = Array::<u32>::uninit(&self.device, values.shape())?;
                 let m = values.len();
                 if m == 0 {
