@@ -56,11 +56,11 @@ pub enum AnyArray {
     I32(Array<i32>),
     /// `uint32`
     U32(Array<u32>),
-    /// `int64` (CPU backend only)
+    /// `int64` (on a GPU, with `SHADER_INT64`)
     I64(Array<i64>),
-    /// `uint8` (CPU backend only)
+    /// `uint8`
     U8(Array<u8>),
-    /// `float16` (CPU backend only)
+    /// `float16`
     F16(Array<half::f16>),
     /// `bool`
     Bool(Array<bool>),

@@ -52,7 +52,7 @@ pub use expr::Expr;
 #[cfg(feature = "fault-injection")]
 pub use fault::Fault;
 /// The half-precision float element type (`np.float16`), re-exported from the
-/// [`half`] crate; CPU backend only.
+/// [`half`] crate; on every device (a GPU packs two to a 32-bit word).
 pub use half::f16;
 pub use ops::elementwise::{BinaryOp, BitOp, CmpOp, FloatBinaryOp, FloatOp, IsOp, UnaryOp};
 pub use ops::matmul::MatmulKernel;

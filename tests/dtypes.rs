@@ -530,6 +530,46 @@ fn gpu_matches_cpu(dev: &Device) -> Result<()> {
             on(&cpu, &fv, &shape)?.astype::<u8>()?.to_vec()?,
         );
     }
+    // Gathers, selects, clips and masked fills through the packing.
+    {
+        let idx: Vec<i32> = (0..997).map(|i| (i * 37 % n) as i32).collect();
+        let (gi, ci) = (on(dev, &idx, &[997])?, on(&cpu, &idx, &[997])?);
+        let (gu, cu) = (on(dev, &uv, &shape)?, on(&cpu, &uv, &shape)?);
+        same_vec(
+            &"u8 take",
+            gu.take(&gi, None)?.to_vec()?,
+            cu.take(&ci, None)?.to_vec()?,
+        );
+        let (gh, ch) = (on(dev, &hv, &shape)?, on(&cpu, &hv, &shape)?);
+        same_vec(
+            &"f16 take",
+            gh.take(&gi, None)?.to_vec()?,
+            ch.take(&ci, None)?.to_vec()?,
+        );
+        let (gl, cl) = (on(dev, &iv, &shape)?, on(&cpu, &iv, &shape)?);
+        same_vec(
+            &"i64 take",
+            gl.take(&gi, None)?.to_vec()?,
+            cl.take(&ci, None)?.to_vec()?,
+        );
+        let (gm, cm) = (
+            gu.compare_scalar(CmpOp::Gt, 100)?,
+            cu.compare_scalar(CmpOp::Gt, 100)?,
+        );
+        same_vec(
+            &"f16 where",
+            Array::where_(&gm, &gh, &gh.slice(s![..;-1])?)?.to_vec()?,
+            Array::where_(&cm, &ch, &ch.slice(s![..;-1])?)?.to_vec()?,
+        );
+        same_vec(
+            &"i64 clip",
+            gl.clip(-500, 1 << 40)?.to_vec()?,
+            cl.clip(-500, 1 << 40)?.to_vec()?,
+        );
+        gu.slice(s![3..;7])?.masked_fill(&gm.slice(s![3..;7])?, 9)?;
+        cu.slice(s![3..;7])?.masked_fill(&cm.slice(s![3..;7])?, 9)?;
+        same_vec(&"u8 masked_fill", gu.to_vec()?, cu.to_vec()?);
+    }
     // float16
     {
         let (g, c) = (on(dev, &hv, &shape)?, on(&cpu, &hv, &shape)?);
