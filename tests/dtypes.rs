@@ -341,6 +341,16 @@ fn packed_writes_never_race(dev: &Device) -> Result<()> {
             *x = x.wrapping_add(1);
         }
     }
+    // Contiguous views that start and end inside a word (one invocation
+    // per word, neighbours outside the view kept), and a copy between
+    // neighbouring runs of one buffer.
+    a.slice(s![5..23])?
+        .binary_scalar_inplace(BinaryOp::Add, 3)?;
+    for x in &mut want[5..23] {
+        *x = x.wrapping_add(3);
+    }
+    a.slice(s![0..5])?.assign(&a.slice(s![5..10])?)?;
+    want.copy_within(5..10, 0);
     assert_eq!(a.to_vec()?, want);
     // Reads at odd offsets and lengths, and a reversed copy.
     assert_eq!(a.slice(s![5..12])?.to_vec()?, want[5..12].to_vec());
@@ -361,6 +371,11 @@ fn packed_writes_never_race(dev: &Device) -> Result<()> {
     }
     for x in hw.iter_mut().step_by(3) {
         *x = f16::from_f32(x.to_f32() + 0.5);
+    }
+    x.slice(s![1..8])?
+        .binary_scalar_inplace(BinaryOp::Sub, f16::from_f64(0.25))?;
+    for x in &mut hw[1..8] {
+        *x = f16::from_f32(x.to_f32() - 0.25);
     }
     assert_eq!(x.to_vec()?, hw);
     assert_eq!(x.slice(s![3..4])?.to_vec()?, hw[3..4].to_vec());

@@ -238,12 +238,19 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                         .iter()
                         .enumerate()
                         .all(|(k, l)| (k > 0 && uniform[k - 1]) || l.offset == 0);
+                let owner = !vec4
+                    && super::wgsl::owner_applies(p)
+                    && ls
+                        .iter()
+                        .enumerate()
+                        .all(|(k, l)| (k > 0 && uniform[k - 1]) || l.is_c_contiguous());
                 let key = KernelKey {
                     prog: p.clone(),
                     binding: binding.clone(),
                     uniform: uniform.clone(),
                     vec4,
                     zero_off,
+                    owner,
                     wg: gpu.ew_wg,
                 };
                 let pn = ls[0].size();
@@ -257,6 +264,11 @@ pub(crate) fn run(p: &Program, out: &Operand, inputs: &[Operand], scalars: &[f64
                 }
                 let threads = if vec4 {
                     (pn as u64).div_ceil(4)
+                } else if owner {
+                    // The output words the elements span.
+                    let per = (4 / p.dtype().size()) as u64;
+                    let start = ls[0].offset as u64;
+                    (start + pn as u64).div_ceil(per) - start / per
                 } else {
                     pn as u64
                 };

@@ -21,6 +21,10 @@ pub(crate) struct KernelKey {
     /// With `vec4`, every operand starts at element 0: no offset reads, and
     /// llvmpipe sees lane-consecutive addresses (3 -> 4.7 GB/s for `a += b`).
     pub zero_off: bool,
+    /// One invocation per output word of a packed (`u8`/`f16`) output,
+    /// every operand C-contiguous (or uniform): the invocation computes the
+    /// word's elements and stores the word whole, with no atomics.
+    pub owner: bool,
     /// Workgroup size.
     pub wg: u32,
 }
@@ -58,6 +62,13 @@ pub(crate) fn has_packed(p: &Program) -> bool {
     p.nodes
         .iter()
         .any(|n| matches!(n.dtype, DType::F16 | DType::U8 | DType::I64))
+}
+
+/// Can the program run the `owner` variant (given C-contiguous operands)?
+/// Its output is packed, and it reads every input at the element's own
+/// position.
+pub(crate) fn owner_applies(p: &Program) -> bool {
+    matches!(p.dtype(), DType::F16 | DType::U8) && !p.gathers()
 }
 
 /// The compute-typed value of element `e` (a `u32` expression) of a
@@ -135,8 +146,9 @@ pub(crate) fn source(k: &KernelKey) -> String {
     let vec4 = k.vec4;
     let zero_off = vec4 && k.zero_off;
     let arr = if vec4 { "vec4<u32>" } else { "u32" };
-    // A packed f16/u8 output is written by atomics (see `store`).
-    let atomic = matches!(p.dtype(), DType::F16 | DType::U8);
+    // A packed f16/u8 output is written by atomics (see `store`), unless
+    // each invocation owns its words.
+    let atomic = matches!(p.dtype(), DType::F16 | DType::U8) && !k.owner;
     let mut s = String::from("@group(0) @binding(0) var<storage, read> md: array<u32>;\n");
     for i in 0..k.nbuf() {
         s += &format!(
@@ -201,6 +213,8 @@ pub(crate) fn source(k: &KernelKey) -> String {
         Vector,
         VecElem,
         Strided,
+        /// Element `idx` of a C-contiguous operand (the `owner` variant).
+        Contig,
     }
     let lines = |read: Read, idx: &str| -> String {
         let v = read == Read::Vector;
@@ -237,6 +251,7 @@ pub(crate) fn source(k: &KernelKey) -> String {
                             "bitcast<{t}>(b{b}[(off0({op}u) + {idx}) / 4u][(off0({op}u) + {idx}) % 4u])"
                         ),
                         Read::Strided => load(n.dtype, b, &format!("u32(o{op})"), atomic),
+                        Read::Contig => load(n.dtype, b, &format!("off0({op}u) + {idx}"), atomic),
                     }
                 }
                 Op::Scalar(q) => {
@@ -280,7 +295,33 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 "
     );
     let o = k.binding[0];
-    if vec4 {
+    if k.owner {
+        // Word w of the output buffer, holding `per` elements: those of the
+        // array are computed, the others (a view's neighbours) kept.
+        let (per, bits, val) = match p.dtype() {
+            DType::U8 => (4, 8, format!("(x{last} & 0xffu)")),
+            _ => (2, 16, format!("h_f16_bits(x{last})")),
+        };
+        let mask = (1u64 << bits) - 1;
+        s += &format!(
+            "    let start = off0(0u);
+    let w = start / {per}u + idx;
+    let lo = max(w * {per}u, start);
+    let hi = min(w * {per}u + {per}u, start + n);
+    if (lo >= hi) {{ return; }}
+    var word = 0u;
+    if (hi - lo < {per}u) {{ word = b0[w]; }}
+    for (var e = lo; e < hi; e = e + 1u) {{
+        let i = e - start;
+{}        let sh = (e % {per}u) * {bits}u;
+        word = (word & ~({mask}u << sh)) | ({val} << sh);
+    }}
+    b0[w] = word;
+}}
+",
+            lines(Read::Contig, "i")
+        );
+    } else if vec4 {
         let o0 = if zero_off { "" } else { "off0(0u) / 4u + " };
         // One vec4 per invocation; the last, partial vec4 goes element by element.
         s += &format!(
@@ -361,6 +402,8 @@ mod tests {
                         uniform: (0..n_inputs).map(|i| i == 1).collect(),
                         vec4: vec4 && !p.scalar_only(),
                         zero_off,
+                        // The owner variant stands in for vec4 where it applies.
+                        owner: vec4 && owner_applies(p),
                         wg: 256,
                     });
                 }
@@ -393,6 +436,7 @@ mod tests {
                     uniform: vec![false, false],
                     vec4: false,
                     zero_off: false,
+                    owner: false,
                     wg: 256,
                 });
             }
