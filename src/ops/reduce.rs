@@ -5,6 +5,7 @@
 //! path sums pairwise, so the error of an f32 sum grows with log n, not n.
 
 mod cpu_reduce;
+mod cpu_short;
 
 use crate::array::Array;
 use crate::device::cpu;
@@ -317,6 +318,27 @@ impl<T: Number> Array<T> {
         let input = bytemuck::cast_slice::<u64, T>(&g);
         // The locks stay on this thread; the work runs in ndgpu's pool.
         cpu::exec(|| cpu_reduce::reduce(op, input, &self.layout, &sp.is_red, mv, &mut o[..m_out]));
+        drop(og);
+        Ok(out)
+    }
+
+    /// `mean` (`var: false`) or `var` with divisor `div` on the CPU
+    /// backend, in one call that reads the input in place.
+    fn cpu_stat(&self, var: bool, sp: &Split, div: T) -> Result<Array<T>> {
+        let Storage::Cpu(s) = &self.storage else {
+            unreachable!("called for CPU arrays")
+        };
+        let out = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+        let m_out: usize = sp.out_shape.iter().product();
+        let Storage::Cpu(os) = &out.storage else {
+            unreachable!("a CPU device allocates CPU storage")
+        };
+        // Two distinct buffers (the output fresh), input locked first.
+        let g = cpu::read(s);
+        let mut og = cpu::lock(os);
+        let o: &mut [T] = bytemuck::cast_slice_mut(&mut og);
+        let input = bytemuck::cast_slice::<u64, T>(&g);
+        cpu::exec(|| cpu_reduce::stat(var, input, &self.layout, &sp.is_red, div, &mut o[..m_out]));
         drop(og);
         Ok(out)
     }
@@ -899,7 +921,11 @@ impl<T: Float> Array<T> {
     /// An axis out of range.
     pub fn mean(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
         let axes = axes.into();
-        let n = split(&self.layout, &axes, keepdims)?.red.size();
+        let sp = split(&self.layout, &axes, keepdims)?;
+        let n = sp.red.size();
+        if n > 0 && matches!(self.storage, Storage::Cpu(_)) {
+            return self.cpu_stat(false, &sp, T::one());
+        }
         let s = self.sum(axes, keepdims)?;
         s.div_scalar_inplace(T::from_f64(n as f64))?;
         Ok(s)
@@ -923,6 +949,11 @@ impl<T: Float> Array<T> {
         let axes = axes.into();
         let sp = split(&self.layout, &axes, keepdims)?;
         let n = sp.red.size();
+        // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
+        let div = T::from_f64((n as f64 - ddof as f64).max(0.0));
+        if n > 0 && matches!(self.storage, Storage::Cpu(_)) {
+            return self.cpu_stat(true, &sp, div);
+        }
         let mean = self.mean(axes.clone(), true)?;
         let s = if n > 0 {
             // One pass over the input in place: Σ (x - mean)², no temporary.
@@ -932,8 +963,7 @@ impl<T: Float> Array<T> {
         } else {
             self.sum(axes, keepdims)?
         };
-        // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
-        s.div_scalar_inplace(T::from_f64((n as f64 - ddof as f64).max(0.0)))?;
+        s.div_scalar_inplace(div)?;
         Ok(s)
     }
 
