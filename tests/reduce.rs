@@ -336,7 +336,10 @@ fn same_f32(got: &[f32], want: &[f32], what: &str) {
         if w.is_nan() {
             assert!(g.is_nan(), "{what}[{i}]: {g} is not NaN");
         } else {
-            assert_relative_eq!(*g, *w, max_relative = 1e-5, epsilon = 1e-3);
+            assert!(
+                approx::relative_eq!(*g, *w, max_relative = 1e-5, epsilon = 1e-3),
+                "{what}[{i}]: {g} != {w}"
+            );
         }
     }
 }

@@ -277,10 +277,10 @@ fn run<T: Number>(op: Op, x: &[T], b: usize, n: usize, s: usize, m: T) -> T {
 /// One axis of a canonical reduction: length, input stride, output stride
 /// (0 for a reduced axis).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Ax {
-    pub(super) n: usize,
-    pub(super) s: isize,
-    pub(super) o: isize,
+pub(crate) struct Ax {
+    pub(crate) n: usize,
+    pub(crate) s: isize,
+    pub(crate) o: isize,
 }
 
 /// Walks a set of axes in order (the last fastest), yielding input and
@@ -331,7 +331,7 @@ fn count(axes: &[Ax]) -> usize {
 
 /// The canonical form of a value reduction: input and output offsets of the
 /// first element, and the axes outermost first.
-pub(super) fn canon(l: &Layout, is_red: &[bool]) -> (isize, isize, Vec<Ax>) {
+pub(crate) fn canon(l: &Layout, is_red: &[bool]) -> (isize, isize, Vec<Ax>) {
     // Output strides: C order over the kept axes.
     let mut o = vec![0isize; l.ndim()];
     let mut acc = 1isize;
