@@ -256,17 +256,17 @@ fn fold_group<T: Number, const K: usize, const G: usize>(
     for q in 0..g {
         let sb = (b + q as isize * sa) as usize;
         let row = &x[sb..sb + k];
-        for j in 0..k {
-            acc[q * k + j] = pre(row[j], q * k + j);
+        for (j, &v) in row.iter().enumerate() {
+            acc[q * k + j] = pre(v, q * k + j);
         }
     }
     for rr in 1..r {
         for q in 0..g {
             let rb = (b + q as isize * sa + rr as isize * sr) as usize;
             let row = &x[rb..rb + k];
-            for j in 0..k {
+            for (j, &v) in row.iter().enumerate() {
                 let l = q * k + j;
-                acc[l] = f(acc[l], pre(row[j], l));
+                acc[l] = f(acc[l], pre(v, l));
             }
         }
     }
