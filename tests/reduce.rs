@@ -336,9 +336,98 @@ fn same_f32(got: &[f32], want: &[f32], what: &str) {
         if w.is_nan() {
             assert!(g.is_nan(), "{what}[{i}]: {g} is not NaN");
         } else {
-            assert_relative_eq!(*g, *w, max_relative = 1e-5, epsilon = 1e-3);
+            assert!(
+                approx::relative_eq!(*g, *w, max_relative = 1e-5, epsilon = 1e-3),
+                "{what}[{i}]: {g} != {w}"
+            );
         }
     }
+}
+
+/// Every reduction of `v` over each axis, each pair of axes and all axes
+/// (argmax/argmin over each axis and the flattened view) against plain
+/// loops over `v`'s elements: NaNs propagate, ties take the first index.
+fn check_view(name: &str, v: &Array<f32>) -> Result<()> {
+    let shape = v.shape().to_vec();
+    let data = v.to_vec()?;
+    let nd = shape.len();
+    let mut sets: Vec<Vec<usize>> = (0..nd).map(|d| vec![d]).collect();
+    if nd == 3 {
+        sets.extend([vec![0, 1], vec![1, 2], vec![0, 2]]);
+    }
+    sets.push((0..nd).collect());
+    for axes in sets {
+        let what = format!("{name} axes {axes:?}");
+        let g = groups(&data, &shape, &axes);
+        let ax = Axes::Some(axes.clone());
+        let sums: Vec<f32> = g
+            .iter()
+            .map(|x| x.iter().map(|&y| y as f64).sum::<f64>() as f32)
+            .collect();
+        same_f32(
+            &v.sum(ax.clone(), false)?.to_vec()?,
+            &sums,
+            &format!("sum {what}"),
+        );
+        let maxs: Vec<f32> = g.iter().map(|x| np_max(x)).collect();
+        same_f32(
+            &v.max(ax.clone(), false)?.to_vec()?,
+            &maxs,
+            &format!("max {what}"),
+        );
+        let mins: Vec<f32> = g.iter().map(|x| np_min(x)).collect();
+        same_f32(
+            &v.min(ax.clone(), true)?.to_vec()?,
+            &mins,
+            &format!("min {what}"),
+        );
+        let means: Vec<f32> = g
+            .iter()
+            .map(|x| (x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64) as f32)
+            .collect();
+        same_f32(
+            &v.mean(ax.clone(), false)?.to_vec()?,
+            &means,
+            &format!("mean {what}"),
+        );
+        let vars: Vec<f32> = g
+            .iter()
+            .map(|x| {
+                let m = x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64;
+                (x.iter().map(|&y| (y as f64 - m).powi(2)).sum::<f64>() / x.len() as f64) as f32
+            })
+            .collect();
+        same_f32(
+            &v.var(ax.clone(), 0, false)?.to_vec()?,
+            &vars,
+            &format!("var {what}"),
+        );
+        // ddof = 1 and std: the same sums over n - 1, then a square root.
+        let stds: Vec<f32> = g
+            .iter()
+            .zip(&vars)
+            .map(|(x, &v)| {
+                let n = x.len() as f64;
+                ((v as f64 * n / (n - 1.0)).sqrt()) as f32
+            })
+            .collect();
+        same_f32(
+            &v.std(ax.clone(), 1, true)?.to_vec()?,
+            &stds,
+            &format!("std ddof=1 {what}"),
+        );
+        if axes.len() == 1 || axes.len() == nd {
+            let axis = if axes.len() == 1 { Some(axes[0]) } else { None };
+            let am: Vec<u32> = g.iter().map(|x| np_argmax(x)).collect();
+            let got = v.argmax(axis, false)?;
+            assert_eq!(got.to_vec()?, am, "argmax {what}");
+            let am: Vec<u32> = g.iter().map(|x| np_argmin(x)).collect();
+            let got = v.argmin(axis, true)?;
+            assert_eq!(got.ndim(), nd, "keepdims {what}");
+            assert_eq!(got.to_vec()?, am, "argmin {what}");
+        }
+    }
+    Ok(())
 }
 
 /// Every reduction over every axis set of contiguous, reversed, transposed
@@ -377,71 +466,7 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
     ];
     cases.push(("broadcast.T".into(), cases.last().unwrap().1.t()));
     for (name, v) in &cases {
-        let shape = v.shape().to_vec();
-        let data = v.to_vec()?;
-        let nd = shape.len();
-        let mut sets: Vec<Vec<usize>> = (0..nd).map(|d| vec![d]).collect();
-        if nd == 3 {
-            sets.extend([vec![0, 1], vec![1, 2], vec![0, 2]]);
-        }
-        sets.push((0..nd).collect());
-        for axes in sets {
-            let what = format!("{name} axes {axes:?}");
-            let g = groups(&data, &shape, &axes);
-            let ax = Axes::Some(axes.clone());
-            let sums: Vec<f32> = g
-                .iter()
-                .map(|x| x.iter().map(|&y| y as f64).sum::<f64>() as f32)
-                .collect();
-            same_f32(
-                &v.sum(ax.clone(), false)?.to_vec()?,
-                &sums,
-                &format!("sum {what}"),
-            );
-            let maxs: Vec<f32> = g.iter().map(|x| np_max(x)).collect();
-            same_f32(
-                &v.max(ax.clone(), false)?.to_vec()?,
-                &maxs,
-                &format!("max {what}"),
-            );
-            let mins: Vec<f32> = g.iter().map(|x| np_min(x)).collect();
-            same_f32(
-                &v.min(ax.clone(), true)?.to_vec()?,
-                &mins,
-                &format!("min {what}"),
-            );
-            let means: Vec<f32> = g
-                .iter()
-                .map(|x| (x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64) as f32)
-                .collect();
-            same_f32(
-                &v.mean(ax.clone(), false)?.to_vec()?,
-                &means,
-                &format!("mean {what}"),
-            );
-            let vars: Vec<f32> = g
-                .iter()
-                .map(|x| {
-                    let m = x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64;
-                    (x.iter().map(|&y| (y as f64 - m).powi(2)).sum::<f64>() / x.len() as f64) as f32
-                })
-                .collect();
-            same_f32(
-                &v.var(ax.clone(), 0, false)?.to_vec()?,
-                &vars,
-                &format!("var {what}"),
-            );
-            if axes.len() == 1 || axes.len() == nd {
-                let axis = if axes.len() == 1 { Some(axes[0]) } else { None };
-                let am: Vec<u32> = g.iter().map(|x| np_argmax(x)).collect();
-                let got = v.argmax(axis, false)?;
-                assert_eq!(got.to_vec()?, am, "argmax {what}");
-                let am: Vec<u32> = g.iter().map(|x| np_argmin(x)).collect();
-                let got = v.argmin(axis, true)?;
-                assert_eq!(got.ndim(), nd, "keepdims {what}");
-                assert_eq!(got.to_vec()?, am, "argmin {what}");
-            }
-        }
+        check_view(name, v)?;
     }
     // One long run: ties across parallel chunks, then a NaN late in it.
     let n = 1 << 20;
@@ -490,7 +515,90 @@ fn layouts_nans_ties(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// The short-axis kernels (CPU rows and slabs; GPU chunks and segments):
+/// rows of 2, 3, 8 and 16, slabs of 2, 3, 4, 8 and 16 columns over short and
+/// long reduced axes, through strided, reversed, broadcast and misaligned
+/// views, with NaNs and ties, against plain loops.
+fn short_axes_paths(dev: &Device) -> Result<()> {
+    let n = 6000;
+    // Quarters from a short cycle: many ties; a few NaNs.
+    let mut base: Vec<f32> = (0..n * 16 + 64)
+        .map(|i| ((i * 7919) % 37) as f32 * 0.25 - 4.0)
+        .collect();
+    for i in [5, 1000, 1001, 40_003, 77_777] {
+        base[i] = f32::NAN;
+    }
+    let flat = Array::from_slice(dev, &base, &[base.len()])?;
+    let x = flat.slice(s![..n * 16])?.reshape(&[n, 8, 2])?;
+    // Rows of 16 and 2, slabs (8, 2) and (n, 16), (n*8, 2): every axis set.
+    check_view("(n,8,2)", &x)?;
+    // A start that is not a multiple of 4: no vec4 loads on the GPU.
+    check_view(
+        "(n,8,2) at 1",
+        &flat.slice(s![1..n * 16 + 1])?.reshape(&[n, 8, 2])?,
+    )?;
+    check_view(
+        "(n,8) at 3",
+        &flat.slice(s![3..n * 8 + 3])?.reshape(&[n, 8])?,
+    )?;
+    // Rows of 3 and slabs of 3 columns; (5, n, 4) for segments per slab.
+    check_view("(n,3)", &flat.slice(s![..n * 3])?.reshape(&[n, 3])?)?;
+    check_view(
+        "(3,n/3,4)",
+        &flat.slice(s![..n * 4])?.reshape(&[3, n / 3, 4])?,
+    )?;
+    check_view(
+        "(n/8,8,16)",
+        &flat.slice(s![..n * 16])?.reshape(&[n / 8, 8, 16])?,
+    )?;
+    // Strided outer axis (rows not dense), reversed axes, a broadcast row.
+    check_view("strided", &x.slice(s![..;3, .., ..])?)?;
+    check_view("reversed inner", &x.slice(s![.., .., ..;-1])?)?;
+    check_view("reversed middle", &x.slice(s![.., ..;-1, ..])?)?;
+    check_view("reversed outer", &x.slice(s![..;-1, .., ..])?)?;
+    let row = flat.slice(s![..8])?;
+    check_view("broadcast (n,8)", &row.broadcast_to(&[n, 8])?)?;
+    check_view(
+        "broadcast (n,4,2)",
+        &flat.slice(s![..2])?.broadcast_to(&[n, 4, 2])?,
+    )?;
+    // Integers: exact sums and products over short rows and slabs.
+    let iv: Vec<i32> = (0..n as i32 * 16).map(|i| (i * 7) % 5 - 2).collect();
+    let xi = Array::from_slice(dev, &iv, &[n, 8, 2])?;
+    for axes in [vec![1], vec![2], vec![1, 2], vec![0]] {
+        let got = xi.sum(Axes::Some(axes.clone()), false)?.to_vec()?;
+        let want: Vec<i32> = ref_reduce(
+            &iv.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+            &[n, 8, 2],
+            &axes,
+            0.0,
+            |a, b| a + b,
+        )
+        .into_iter()
+        .map(|v| v as i32)
+        .collect();
+        assert_eq!(got, want, "int sum {axes:?}");
+        let got = xi.max(Axes::Some(axes.clone()), false)?.to_vec()?;
+        let want: Vec<i32> = ref_reduce(
+            &iv.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+            &[n, 8, 2],
+            &axes,
+            f64::NEG_INFINITY,
+            f64::max,
+        )
+        .into_iter()
+        .map(|v| v as i32)
+        .collect();
+        assert_eq!(got, want, "int max {axes:?}");
+    }
+    let small = Array::from_slice(dev, &[1i32, 2, 3, -1, 2, 2, 0, 5], &[4, 2])?;
+    assert_eq!(small.prod(1, false)?.to_vec()?, vec![2, -3, 4, 0]);
+    assert_eq!(small.prod(0, false)?.to_vec()?, vec![0, -20]);
+    Ok(())
+}
+
 test_device!(
+    short_axes_paths,
     layouts_nans_ties,
     outer_axes_many_outputs,
     every_axis_and_layout,

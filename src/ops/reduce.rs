@@ -5,6 +5,10 @@
 //! path sums pairwise, so the error of an f32 sum grows with log n, not n.
 
 mod cpu_reduce;
+mod cpu_short;
+mod gpu_chunk;
+
+use gpu_chunk::ChunkOp;
 
 use crate::array::Array;
 use crate::device::cpu;
@@ -321,6 +325,179 @@ impl<T: Number> Array<T> {
         Ok(out)
     }
 
+    /// `mean` (`var: false`) or `var` with divisor `div` on the CPU
+    /// backend, in one call that reads the input in place.
+    fn cpu_stat(&self, var: bool, sp: &Split, div: T) -> Result<Array<T>> {
+        let Storage::Cpu(s) = &self.storage else {
+            unreachable!("called for CPU arrays")
+        };
+        let out = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+        let m_out: usize = sp.out_shape.iter().product();
+        let Storage::Cpu(os) = &out.storage else {
+            unreachable!("a CPU device allocates CPU storage")
+        };
+        // Two distinct buffers (the output fresh), input locked first.
+        let g = cpu::read(s);
+        let mut og = cpu::lock(os);
+        let o: &mut [T] = bytemuck::cast_slice_mut(&mut og);
+        let input = bytemuck::cast_slice::<u64, T>(&g);
+        cpu::exec(|| cpu_reduce::stat(var, input, &self.layout, &sp.is_red, div, &mut o[..m_out]));
+        drop(og);
+        Ok(out)
+    }
+
+    /// `op` through the GPU short-axes kernel ([`gpu_chunk`]) when the
+    /// view, in canonical order, is one contiguous run of `(R, K)` slabs
+    /// (`R * K` at most [`gpu_chunk::CHUNK_MAX`]) whose outputs come in C
+    /// order; `None` leaves it to the other walks. `div` divides: var's
+    /// `n - ddof`, mean's `n`.
+    fn gpu_chunk(&self, op: ChunkOp, sp: &Split, div: f64) -> Result<Option<Reduced<T>>> {
+        let Storage::Gpu(src) = &self.storage else {
+            return Ok(None);
+        };
+        let float_only = matches!(op, ChunkOp::Mean | ChunkOp::Var);
+        if !matches!(T::DTYPE, DType::F32 | DType::I32 | DType::U32)
+            || (float_only && T::DTYPE != DType::F32)
+            || src.requested() > self.gpu().max_binding
+            || sp.red.size() == 0
+            || sp.kept.size() == 0
+        {
+            return Ok(None);
+        }
+        if let ChunkOp::Red(red) = op {
+            // One reduced axis, walked forwards: its index order is the
+            // order the first-index rule needs (canon flips backward axes).
+            let red_axes: Vec<usize> = (0..self.ndim()).filter(|&d| sp.is_red[d]).collect();
+            if red.is_arg() && !matches!(red_axes.as_slice(), [d] if self.layout.strides[*d] > 0) {
+                return Ok(None);
+            }
+        }
+        let (i0, o0, axes) = cpu_reduce::canon(&self.layout, &sp.is_red);
+        let (a, r, c) = match *axes.as_slice() {
+            [r] if r.o == 0 => (None, r, None),
+            [a, r] if a.o != 0 && r.o == 0 => (Some(a), r, None),
+            [r, c] if r.o == 0 && c.o != 0 => (None, r, Some(c)),
+            [a, r, c] if a.o != 0 && r.o == 0 && c.o != 0 => (Some(a), r, Some(c)),
+            _ => return Ok(None),
+        };
+        let k = c.map_or(1, |c| c.n);
+        let rk = r.n * k;
+        let dense = o0 == 0
+            && c.is_none_or(|c| c.s == 1 && c.o == 1)
+            && r.s == k as isize
+            && a.is_none_or(|a| a.s == rk as isize && a.o == k as isize);
+        if !dense {
+            return Ok(None);
+        }
+        crate::device::gpu::layout_words(&self.layout)?;
+        let a_n = a.map_or(1, |a| a.n);
+        if rk > gpu_chunk::CHUNK_MAX {
+            let aligned = (i0 as usize).is_multiple_of(4) && rk.is_multiple_of(4);
+            return Ok(match op {
+                ChunkOp::Red(red) if red.is_arg() => None,
+                _ if aligned && [1, 2, 4, 8, 16].contains(&k) => Some((
+                    Some(self.gpu_segments(op, sp, (a_n, i0 as usize, rk, k), div)?),
+                    None,
+                )),
+                _ => None,
+            });
+        }
+        let p = gpu_chunk::per_invocation(rk);
+        let vec4 = (i0 as usize).is_multiple_of(4) && (p * rk).is_multiple_of(4);
+        let gpu = self.gpu();
+        let pipe = gpu.pipeline(
+            &format!("reduce_chunk|{op:?}|{:?}|{}|{k}|{p}|{vec4}", T::DTYPE, r.n),
+            || gpu_chunk::source(op, T::DTYPE, r.n, k, p, vec4),
+            2,
+        )?;
+        let md = [a_n as u32, i0 as u32, (div as f32).to_bits()];
+        let is_arg = matches!(op, ChunkOp::Red(red) if red.is_arg());
+        let (vals, idx, out) = if is_arg {
+            let o = Array::<u32>::uninit(&self.device, &sp.out_shape)?;
+            let st = o.storage.clone();
+            (None, Some(o), st)
+        } else {
+            let o = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+            let st = o.storage.clone();
+            (Some(o), None, st)
+        };
+        let Storage::Gpu(out) = out else {
+            unreachable!("GPU arrays")
+        };
+        gpu.dispatch(
+            pipe,
+            vec![out, src.clone()],
+            &md,
+            a_n.div_ceil(p) as u64,
+            WG as u32,
+        )?;
+        Ok(Some((vals, idx)))
+    }
+
+    /// [`gpu_chunk`](Array::gpu_chunk) for long slabs: `A` slabs of `rk`
+    /// contiguous elements (`K` columns) from element `i0`, each cut into
+    /// segments that one invocation folds with `vec4` loads
+    /// ([`gpu_chunk::seg_source`]); the `(A, segments, K)` partials then
+    /// reduce over the segments as an array of their own. `var` runs that
+    /// twice: the sums give the means, then the squared deviations.
+    fn gpu_segments(
+        &self,
+        op: ChunkOp,
+        sp: &Split,
+        (a_n, i0, rk, k): (usize, usize, usize, usize),
+        div: f64,
+    ) -> Result<Array<T>> {
+        let Storage::Gpu(src) = &self.storage else {
+            unreachable!("called for GPU arrays")
+        };
+        let gpu = self.gpu();
+        let segs = rk.div_ceil(gpu_chunk::SEG);
+        let pass = |red: Red, means: Option<&Array<T>>| -> Result<Array<T>> {
+            let parts = Array::<T>::uninit(&self.device, &[a_n, segs, k])?;
+            let Storage::Gpu(pb) = &parts.storage else {
+                unreachable!("GPU arrays")
+            };
+            let mut bufs = vec![pb.clone(), src.clone()];
+            if let Some(Array {
+                storage: Storage::Gpu(m),
+                ..
+            }) = means
+            {
+                bufs.push(m.clone());
+            }
+            let pipe = gpu.pipeline(
+                &format!("reduce_seg|{red:?}|{:?}|{k}", T::DTYPE),
+                || gpu_chunk::seg_source(red, T::DTYPE, k),
+                bufs.len(),
+            )?;
+            let md = [a_n as u32, i0 as u32, rk as u32, segs as u32];
+            gpu.dispatch(pipe, bufs, &md, (a_n * segs) as u64, WG as u32)?;
+            Ok(parts)
+        };
+        // The partials' sums over the segments divided by `by`: one
+        // dispatch where the chunk kernel takes them (its mean divides by
+        // the divisor it is given).
+        let sum_by = |parts: Array<T>, by: f64| -> Result<Array<T>> {
+            let psp = split(&parts.layout, &Axes::from(1), false)?;
+            if let Some((Some(v), _)) = parts.gpu_chunk(ChunkOp::Mean, &psp, by)? {
+                return Ok(v);
+            }
+            let s = parts.sum(1, false)?;
+            s.div_scalar_inplace(T::from_f64(by))?;
+            Ok(s)
+        };
+        let n = (rk / k) as f64;
+        let res = match op {
+            ChunkOp::Red(red) => pass(red, None)?.reduce(red, Axes::from(1), false)?,
+            ChunkOp::Mean => sum_by(pass(Red::Sum, None)?, div)?,
+            ChunkOp::Var => {
+                let means = sum_by(pass(Red::Sum, None)?, n)?;
+                sum_by(pass(Red::SqDev, Some(&means))?, div)?
+            }
+        };
+        res.reshape(&sp.out_shape)
+    }
+
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
     /// GPU reductions of the dtypes the reduction kernels (which read
     /// 32-bit words) don't: `f16` and `u8` widen to `f32` and `u32` in one
@@ -427,6 +604,11 @@ impl<T: Number> Array<T> {
                 }
                 if m.max(r) > u32::MAX as usize {
                     return Err(crate::device::gpu::too_many(m.max(r)));
+                }
+                if mean.is_none() && red != Red::SqDev {
+                    if let Some(done) = self.gpu_chunk(ChunkOp::Red(red), &sp, 1.0)? {
+                        return Ok(done);
+                    }
                 }
                 // Every address the kernels form (kept + reduced offsets)
                 // lies within this layout's extent: check it once.
@@ -942,7 +1124,14 @@ impl<T: Float> Array<T> {
     /// An axis out of range.
     pub fn mean(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Array<T>> {
         let axes = axes.into();
-        let n = split(&self.layout, &axes, keepdims)?.red.size();
+        let sp = split(&self.layout, &axes, keepdims)?;
+        let n = sp.red.size();
+        if n > 0 && matches!(self.storage, Storage::Cpu(_)) {
+            return self.cpu_stat(false, &sp, T::one());
+        }
+        if let Some((Some(v), _)) = self.gpu_chunk(ChunkOp::Mean, &sp, n as f64)? {
+            return Ok(v);
+        }
         let s = self.sum(axes, keepdims)?;
         s.div_scalar_inplace(T::from_f64(n as f64))?;
         Ok(s)
@@ -966,6 +1155,14 @@ impl<T: Float> Array<T> {
         let axes = axes.into();
         let sp = split(&self.layout, &axes, keepdims)?;
         let n = sp.red.size();
+        // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
+        let div = T::from_f64((n as f64 - ddof as f64).max(0.0));
+        if n > 0 && matches!(self.storage, Storage::Cpu(_)) {
+            return self.cpu_stat(true, &sp, div);
+        }
+        if let Some((Some(v), _)) = self.gpu_chunk(ChunkOp::Var, &sp, div.to_f64())? {
+            return Ok(v);
+        }
         let mean = self.mean(axes.clone(), true)?;
         let s = if n > 0 {
             // One pass over the input in place: Σ (x - mean)², no temporary.
@@ -975,8 +1172,7 @@ impl<T: Float> Array<T> {
         } else {
             self.sum(axes, keepdims)?
         };
-        // NumPy divides by max(n - ddof, 0): inf (or NaN) past the data.
-        s.div_scalar_inplace(T::from_f64((n as f64 - ddof as f64).max(0.0)))?;
+        s.div_scalar_inplace(div)?;
         Ok(s)
     }
 

@@ -29,13 +29,15 @@
 
 use rayon::prelude::*;
 
+use super::cpu_short;
+
 use crate::element::Number;
 use crate::layout::Layout;
 
 /// Elements below which a reduction runs on one thread.
-const PAR_MIN: usize = 1 << 16;
+pub(super) const PAR_MIN: usize = 1 << 16;
 /// Elements per parallel task of a long run.
-const PAR_CHUNK: usize = 1 << 15;
+pub(super) const PAR_CHUNK: usize = 1 << 15;
 /// Block of an arg scan: small enough to search again from L1.
 const ARG_BLOCK: usize = 256;
 /// Outputs up to which a columns walk splits the reduced rows into
@@ -71,7 +73,7 @@ impl Op {
 /// not NaN and `b` is greater or NaN. Integers compare as usual.
 #[inline(always)]
 #[allow(clippy::eq_op)] // a == a: is `a` a number?
-fn vmax<T: Number>(a: T, b: T) -> T {
+pub(super) fn vmax<T: Number>(a: T, b: T) -> T {
     let take = (a == a) & !(b <= a);
     if take {
         b
@@ -83,7 +85,7 @@ fn vmax<T: Number>(a: T, b: T) -> T {
 /// NaN-propagating minimum; see [`vmax`].
 #[inline(always)]
 #[allow(clippy::eq_op)]
-fn vmin<T: Number>(a: T, b: T) -> T {
+pub(super) fn vmin<T: Number>(a: T, b: T) -> T {
     let take = (a == a) & !(b >= a);
     if take {
         b
@@ -275,10 +277,10 @@ fn run<T: Number>(op: Op, x: &[T], b: usize, n: usize, s: usize, m: T) -> T {
 /// One axis of a canonical reduction: length, input stride, output stride
 /// (0 for a reduced axis).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Ax {
-    n: usize,
-    s: isize,
-    o: isize,
+pub(crate) struct Ax {
+    pub(crate) n: usize,
+    pub(crate) s: isize,
+    pub(crate) o: isize,
 }
 
 /// Walks a set of axes in order (the last fastest), yielding input and
@@ -329,7 +331,7 @@ fn count(axes: &[Ax]) -> usize {
 
 /// The canonical form of a value reduction: input and output offsets of the
 /// first element, and the axes outermost first.
-fn canon(l: &Layout, is_red: &[bool]) -> (isize, isize, Vec<Ax>) {
+pub(crate) fn canon(l: &Layout, is_red: &[bool]) -> (isize, isize, Vec<Ax>) {
     // Output strides: C order over the kept axes.
     let mut o = vec![0isize; l.ndim()];
     let mut acc = 1isize;
@@ -388,6 +390,18 @@ pub(crate) fn reduce<T: Number>(
     if out.is_empty() {
         return;
     }
+    let kind = match op {
+        Op::Sum => Some(cpu_short::SUM),
+        Op::Prod => Some(cpu_short::PROD),
+        Op::Max => Some(cpu_short::MAX),
+        Op::Min => Some(cpu_short::MIN),
+        Op::SqDev => None,
+    };
+    if let Some(kind) = kind {
+        if cpu_short::values(kind, x, l, is_red, T::one(), out) {
+            return;
+        }
+    }
     // One copy of the walks per op: `op` is then a constant in every
     // inlined kernel, and the per-element `match` folds away.
     match op {
@@ -396,6 +410,40 @@ pub(crate) fn reduce<T: Number>(
         Op::Max => reduce_as::<T, 2>(x, l, is_red, mean, out),
         Op::Min => reduce_as::<T, 3>(x, l, is_red, mean, out),
         Op::SqDev => reduce_as::<T, 4>(x, l, is_red, mean, out),
+    }
+}
+
+/// `mean` (`var: false`) or `var` with divisor `div` (NumPy's `n - ddof`,
+/// at least 0) of the view `l` of `x` over the axes marked in `is_red`, each
+/// of length at least 1, into `out` in C order: the short forms in one
+/// pass, else a sum, the means, and for `var` the squared deviations from
+/// them, all in this call.
+pub(crate) fn stat<T: Number>(
+    var: bool,
+    x: &[T],
+    l: &Layout,
+    is_red: &[bool],
+    div: T,
+    out: &mut [T],
+) {
+    if out.is_empty() {
+        return;
+    }
+    let kind = if var { cpu_short::VAR } else { cpu_short::MEAN };
+    if cpu_short::values(kind, x, l, is_red, div, out) {
+        return;
+    }
+    let n: usize = (0..l.ndim())
+        .filter(|&d| is_red[d])
+        .map(|d| l.shape[d])
+        .product();
+    reduce(Op::Sum, x, l, is_red, None, out);
+    let nt = T::from_f64(n as f64);
+    out.iter_mut().for_each(|v| *v = v.div_(nt));
+    if var {
+        let means = out.to_vec();
+        reduce(Op::SqDev, x, l, is_red, Some(&means), out);
+        out.iter_mut().for_each(|v| *v = v.div_(div));
     }
 }
 
@@ -677,7 +725,7 @@ fn kept_in_c_order(kept: &[Ax]) -> bool {
 /// everything, and the earlier index wins ties)? Branch-free.
 #[inline(always)]
 #[allow(clippy::eq_op)]
-fn better<T: Number, const MAX: bool>(best: T, v: T) -> bool {
+pub(super) fn better<T: Number, const MAX: bool>(best: T, v: T) -> bool {
     let beats = if MAX { !(v <= best) } else { !(v >= best) };
     (best == best) & beats
 }
@@ -760,6 +808,14 @@ fn merge<T: Number, const MAX: bool>(a: Option<(T, usize)>, b: (T, usize)) -> (T
 /// other axes. Every axis reduced is non-empty.
 pub(crate) fn arg<T: Number>(max: bool, x: &[T], l: &Layout, axis: Option<usize>, out: &mut [u32]) {
     if out.is_empty() {
+        return;
+    }
+    let short = match (axis, max) {
+        (Some(a), true) => cpu_short::arg::<T, true>(x, l, a, out),
+        (Some(a), false) => cpu_short::arg::<T, false>(x, l, a, out),
+        (None, _) => false,
+    };
+    if short {
         return;
     }
     if max {

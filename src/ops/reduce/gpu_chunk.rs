@@ -1,0 +1,263 @@
+//! The GPU kernel for reductions over short axes of a contiguous block:
+//! `(n, 8).min(1)`, `(n, 8, 2).sum(2)`, `(n, 8, 2).var(1)`. The input, in
+//! canonical order `[A kept]?, [R reduced], [K kept]?`, is one contiguous run
+//! of `A * R * K` elements; each invocation reads `P` neighbouring slabs of
+//! `R x K` elements (as `vec4` loads where the run starts on a multiple of
+//! 4) and writes their `P * K` outputs. The source is generated per
+//! `(R, K, P)`, every loop unrolled: llvmpipe runs one invocation per SIMD
+//! lane, and what an invocation costs beyond its loads (the index
+//! arithmetic, the loop, the metadata reads) is what made one invocation
+//! per two-element row 3-4x slower than `copy()`. `var` takes each
+//! output's mean and then its squared deviations in the same invocation.
+//!
+//! Metadata words: `A` (slabs), the run's first element, var's divisor (f32
+//! bits).
+
+use super::Red;
+use crate::element::DType;
+
+/// Elements one invocation reads, at most.
+pub(crate) const CHUNK_MAX: usize = 64;
+
+/// What the kernel computes per output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChunkOp {
+    Red(Red),
+    Mean,
+    Var,
+}
+
+/// Slabs per invocation for slabs of `rk` elements: 16 elements an
+/// invocation where slabs are that short.
+pub(crate) fn per_invocation(rk: usize) -> usize {
+    (16 / rk).max(1)
+}
+
+/// WGSL for `op` over `(R, K)` slabs, `p` per invocation; `vec4`: the run
+/// starts on a multiple of 4 elements and `p * r * k` is one too.
+pub(crate) fn source(op: ChunkOp, d: DType, r: usize, k: usize, p: usize, vec4: bool) -> String {
+    let t = d.wgsl().unwrap_or("f32");
+    let red = match op {
+        ChunkOp::Red(red) => red,
+        ChunkOp::Mean | ChunkOp::Var => Red::Sum,
+    };
+    let (_, comb, take) = red.wgsl(d);
+    let c = p * r * k;
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += &format!(
+        "@group(0) @binding(2) var<storage, read> src: array<{}>;\n",
+        if vec4 { "vec4<u32>" } else { "u32" }
+    );
+    s += "fn nan_s(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }\n";
+    s += &format!("fn comb(a: {t}, b: {t}) -> {t} {{ return {comb}; }}\n");
+    s += &format!("fn take(av: {t}, ai: u32, bv: {t}, bi: u32) -> bool {{ return {take}; }}\n");
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let A = md[0];\n";
+    s += &format!("    if (g * {p}u >= A) {{ return; }}\n");
+    // The loads: e0 .. e{c-1}. Past the run's end (the last invocation's
+    // tail) they read whatever the bounds policy gives; nothing stored uses them.
+    if vec4 {
+        s += &format!("    let b = md[1] / 4u + g * {}u;\n", c / 4);
+        for q in 0..c / 4 {
+            s += &format!("    let w{q} = src[b + {q}u];\n");
+            for (l, f) in ["x", "y", "z", "w"].iter().enumerate() {
+                s += &format!("    let e{} = bitcast<{t}>(w{q}.{f});\n", 4 * q + l);
+            }
+        }
+    } else {
+        s += &format!("    let b = md[1] + g * {c}u;\n");
+        for q in 0..c {
+            s += &format!("    let e{q} = bitcast<{t}>(src[b + {q}u]);\n");
+        }
+    }
+    let e = |pp: usize, rr: usize, j: usize| format!("e{}", pp * r * k + rr * k + j);
+    for pp in 0..p {
+        s += &format!("    if (g * {p}u + {pp}u < A) {{\n");
+        for j in 0..k {
+            let o = format!("(g * {p}u + {pp}u) * {k}u + {j}u");
+            match op {
+                ChunkOp::Red(red) if red.is_arg() => {
+                    s += &format!(
+                        "        var bv{j} = {};\n        var bi{j} = 0u;\n",
+                        e(pp, 0, j)
+                    );
+                    for rr in 1..r {
+                        s += &format!(
+                            "        if (take(bv{j}, bi{j}, {v}, {rr}u)) {{ bv{j} = {v}; bi{j} = {rr}u; }}\n",
+                            v = e(pp, rr, j)
+                        );
+                    }
+                    s += &format!("        out[{o}] = bi{j};\n");
+                }
+                _ => {
+                    s += &format!("        var a{j} = {};\n", e(pp, 0, j));
+                    for rr in 1..r {
+                        s += &format!("        a{j} = comb(a{j}, {});\n", e(pp, rr, j));
+                    }
+                    match op {
+                        ChunkOp::Mean => {
+                            s += &format!("        a{j} = a{j} / bitcast<{t}>(md[2]);\n")
+                        }
+                        ChunkOp::Var => {
+                            s += &format!("        let m{j} = a{j} / {t}({r});\n");
+                            s += &format!(
+                                "        var q{j} = ({v} - m{j}) * ({v} - m{j});\n",
+                                v = e(pp, 0, j)
+                            );
+                            for rr in 1..r {
+                                s += &format!(
+                                    "        q{j} = q{j} + ({v} - m{j}) * ({v} - m{j});\n",
+                                    v = e(pp, rr, j)
+                                );
+                            }
+                            s += &format!("        a{j} = q{j} / bitcast<{t}>(md[2]);\n");
+                        }
+                        ChunkOp::Red(_) => {}
+                    }
+                    s += &format!("        out[{o}] = bitcast<u32>(a{j});\n");
+                }
+            }
+        }
+        s += "    }\n";
+    }
+    s += "}\n";
+    s
+}
+
+/// Elements one invocation of the segment kernel reads (64 `vec4`s).
+pub(crate) const SEG: usize = 256;
+
+/// WGSL of the first pass over long slabs (`R * K` elements each, `K` a
+/// power of two up to 16, every slab starting on a multiple of 4): each
+/// invocation folds one segment of [`SEG`] elements of one slab into `K`
+/// partials with `vec4` lanes (lane `l` of a `vec4` is column `l % K` when
+/// `K <= 4`; wider rows take `K / 4` `vec4`s), written at `(slab, segment)`;
+/// a reduction over the segments finishes. `red` is a value reduction or
+/// [`Red::SqDev`] (deviations from the means in binding 3, one per output).
+///
+/// Metadata words: `A` slabs, the run's first element, `R * K`, segments
+/// per slab.
+pub(crate) fn seg_source(red: Red, d: DType, k: usize) -> String {
+    let t = d.wgsl().unwrap_or("f32");
+    let (ident, _, _) = red.wgsl(d);
+    let comb = match (red, d) {
+        (Red::Max, DType::F32) => "select(select(max(a, b), b, nan_v(b)), a, nan_v(a))",
+        (Red::Min, DType::F32) => "select(select(min(a, b), b, nan_v(b)), a, nan_v(a))",
+        (Red::Max, _) => "max(a, b)",
+        (Red::Min, _) => "min(a, b)",
+        (Red::Prod, _) => "a * b",
+        _ => "a + b",
+    };
+    let nv = (k / 4).max(1);
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    if red == Red::SqDev {
+        s += "@group(0) @binding(3) var<storage, read> mn: array<u32>;\n";
+    }
+    s += "fn nan_v(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }\n";
+    s += &format!("fn comb(a: vec4<{t}>, b: vec4<{t}>) -> vec4<{t}> {{ return {comb}; }}\n");
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let T = md[3];\n";
+    s += "    if (g >= md[0] * T) { return; }\n";
+    s += "    let a = g / T;\n";
+    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
+    s += &format!("    let start = slab + (g % T) * {}u;\n", SEG / 4);
+    s += &format!(
+        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
+        SEG / 4
+    );
+    for q in 0..nv {
+        s += &format!("    var acc{q} = vec4<{t}>({ident});\n");
+        if red == Red::SqDev {
+            let lane = |l: usize| format!("bitcast<{t}>(mn[a * {k}u + {}u])", (4 * q + l) % k);
+            s += &format!(
+                "    let m{q} = vec4<{t}>({}, {}, {}, {});\n",
+                lane(0),
+                lane(1),
+                lane(2),
+                lane(3)
+            );
+        }
+    }
+    s += &format!("    for (var v = start; v < end; v = v + {nv}u) {{\n");
+    for q in 0..nv {
+        s += &format!("        let x{q} = bitcast<vec4<{t}>>(src[v + {q}u]);\n");
+        if red == Red::SqDev {
+            s += &format!("        acc{q} = acc{q} + (x{q} - m{q}) * (x{q} - m{q});\n");
+        } else {
+            s += &format!("        acc{q} = comb(acc{q}, x{q});\n");
+        }
+    }
+    s += "    }\n";
+    let cols: Vec<String> = match k {
+        1 => vec![
+            "comb(comb(vec4(acc0.x), vec4(acc0.y)), comb(vec4(acc0.z), vec4(acc0.w))).x".into(),
+        ],
+        2 => vec![
+            "comb(vec4(acc0.x), vec4(acc0.z)).x".into(),
+            "comb(vec4(acc0.y), vec4(acc0.w)).x".into(),
+        ],
+        _ => (0..k)
+            .map(|j| format!("acc{}.{}", j / 4, ["x", "y", "z", "w"][j % 4]))
+            .collect(),
+    };
+    for (j, c) in cols.iter().enumerate() {
+        s += &format!("    out[g * {k}u + {j}u] = bitcast<u32>({c});\n");
+    }
+    s += "}\n";
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_wgsl_validates() {
+        let ops = [
+            ChunkOp::Red(Red::Sum),
+            ChunkOp::Red(Red::Prod),
+            ChunkOp::Red(Red::Max),
+            ChunkOp::Red(Red::Min),
+            ChunkOp::Red(Red::ArgMax),
+            ChunkOp::Red(Red::ArgMin),
+            ChunkOp::Mean,
+            ChunkOp::Var,
+        ];
+        for op in ops {
+            for d in [DType::F32, DType::I32, DType::U32] {
+                if matches!(op, ChunkOp::Mean | ChunkOp::Var) && d != DType::F32 {
+                    continue;
+                }
+                if let ChunkOp::Red(red) = op {
+                    if !red.is_arg() {
+                        for k in [1, 2, 4, 8, 16] {
+                            for red in [red, Red::SqDev] {
+                                if red == Red::SqDev && d != DType::F32 {
+                                    continue;
+                                }
+                                crate::device::gpu::validate_wgsl(&seg_source(red, d, k))
+                                    .unwrap_or_else(|e| panic!("seg {red:?} {d:?} {k}: {e}"));
+                            }
+                        }
+                    }
+                }
+                for (r, k) in [(2, 1), (8, 1), (16, 1), (8, 2), (3, 5), (2, 16)] {
+                    let p = per_invocation(r * k);
+                    for vec4 in [false, (p * r * k).is_multiple_of(4)] {
+                        crate::device::gpu::validate_wgsl(&source(op, d, r, k, p, vec4))
+                            .unwrap_or_else(|e| panic!("{op:?} {d:?} {r}x{k}: {e}"));
+                    }
+                }
+            }
+        }
+    }
+}
