@@ -96,7 +96,18 @@ fn main() -> ndgpu::Result<()> {
     println!(">>> np.sort(d), np.unique(d)       # stable radix sorts, NaN last");
     println!("{} {}\n", d.sort(None)?, d.unique()?);
 
-    drop((a, b, v, m, col, x, r, f, p, q, d, pos));
+    println!(
+        ">>> img = np.array([[250, 3], [7, 128]], np.uint8); img + 10, img.astype(np.float16) / 3"
+    );
+    let img = Array::from_slice(&dev, &[250u8, 3, 7, 128], &[2, 2])?;
+    println!("{}", img.binary_scalar(ndgpu::BinaryOp::Add, 10)?); // wraps, as NumPy's uint8
+    println!(
+        "{}\n",
+        img.astype::<ndgpu::f16>()?
+            .binary_scalar(ndgpu::BinaryOp::Div, ndgpu::f16::from_f32(3.0))?
+    );
+
+    drop((a, b, v, m, col, x, r, f, p, q, d, pos, img));
     guard.finish()?;
     let mem = dev.memory();
     println!(
