@@ -521,7 +521,7 @@ mod tests {
                     .map(|i| 0x8000_0000 | (i.wrapping_mul(2654435761) >> 20))
                     .collect(),
                 (0..n as u32)
-                    .map(|i| (i.wrapping_mul(2654435761) >> 30) << 30 | i % 7)
+                    .map(|i| ((i.wrapping_mul(2654435761) >> 30) << 30) | (i % 7))
                     .collect(),
             ];
             for x in inputs {
