@@ -129,7 +129,62 @@ fn lanes(dev: &Device) -> Result<()> {
     Ok(())
 }
 
-test_device!(numpy_cases, adversarial, lanes);
+/// Inputs the CPU's bucketed sort finds hard, at lengths around its
+/// thresholds (64-key buckets, 2^16 keys for the parallel pass, buckets
+/// over 2^18 keys split again): all equal, two values, keys that share
+/// their top bits, zeros of both signs and NaN payloads; each against a
+/// stable `sort_by` here, bit for bit.
+fn skewed(dev: &Device) -> Result<()> {
+    let nan2 = f32::from_bits(0x7fc0_0001);
+    for n in [64usize, 65, 65_535, 65_536, 65_537, 700_000] {
+        let mut r = 0x9e37_79b9_u32;
+        let mut rnd = move || {
+            r ^= r << 13;
+            r ^= r >> 17;
+            r ^= r << 5;
+            r
+        };
+        let inputs: Vec<Vec<f32>> = vec![
+            vec![2.5; n],
+            (0..n)
+                .map(|_| if rnd() & 1 == 0 { -3.0 } else { 7.0 })
+                .collect(),
+            // 1.0 and the next 2^12 floats up: one top-level bucket.
+            (0..n)
+                .map(|_| f32::from_bits(0x3f80_0000 + (rnd() & 0xfff)))
+                .collect(),
+            (0..n)
+                .map(|_| match rnd() % 8 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => NAN,
+                    3 => nan2,
+                    4 => -INF,
+                    _ => f32::from_bits(rnd()),
+                })
+                .collect(),
+        ];
+        for x in inputs {
+            let a = Array::from_slice(dev, &x, &[n])?;
+            let mut want = x.clone();
+            want.sort_by(|a, b| {
+                a.partial_cmp(b)
+                    .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+            });
+            let got = a.sort(None)?.to_vec()?;
+            let raw = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            if dev.is_cpu() {
+                // The GPU's sort gives canonical NaNs; the CPU keeps payloads.
+                assert_eq!(raw(&got), raw(&want), "n = {n}");
+            } else {
+                assert_eq!(bits(&got), bits(&want), "n = {n}");
+            }
+        }
+    }
+    Ok(())
+}
+
+test_device!(numpy_cases, adversarial, lanes, skewed);
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(6))]

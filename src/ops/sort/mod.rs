@@ -28,17 +28,13 @@ pub(crate) fn key32(d: DType, bits: u32) -> u32 {
     match d {
         DType::F32 => {
             let x = f32::from_bits(bits);
-            if x.is_nan() {
-                u32::MAX
-            } else {
-                // -0.0 + 0.0 is +0.0: one key for both zeros.
-                let b = (x + 0.0).to_bits();
-                if b >> 31 == 1 {
-                    !b
-                } else {
-                    b | 0x8000_0000
-                }
-            }
+            // -0.0 + 0.0 is +0.0: one key for both zeros. Negative floats
+            // flip all bits, the others the sign bit; branch-free, as the
+            // sort computes keys inside its histogram and scatter loops
+            // where a sign branch would be mispredicted on mixed signs.
+            let b = (x + 0.0).to_bits();
+            let k = b ^ ((((b as i32) >> 31) as u32) | 0x8000_0000);
+            k | u32::from(x.is_nan()).wrapping_neg()
         }
         DType::I32 => bits ^ 0x8000_0000,
         _ => bits,
@@ -51,13 +47,7 @@ fn unkey32(d: DType, k: u32) -> u32 {
     match d {
         // NaN's key gives the canonical quiet NaN.
         DType::F32 if k == u32::MAX => 0x7fc0_0000,
-        DType::F32 => {
-            if k >> 31 == 1 {
-                k & 0x7fff_ffff
-            } else {
-                !k
-            }
-        }
+        DType::F32 => k ^ (!(((k as i32) >> 31) as u32) | 0x8000_0000),
         DType::I32 => k ^ 0x8000_0000,
         _ => k,
     }
@@ -301,46 +291,30 @@ fn sort_lane<T: Element>(
         out.sort_by(|&a, &b| cmp_elem(T::from_repr(a), T::from_repr(b)));
         return;
     }
-    // Keys, noting whether the lane holds a -0.0 or a NaN other than the
-    // canonical one: only then do the runs need refilling. Long lanes
-    // split over the threads.
-    let chunk = if lane.len() >= 1 << 16 {
-        1 << 15
-    } else {
-        lane.len().max(1)
-    };
-    let fix = crate::device::cpu::exec(|| {
-        keys.par_chunks_mut(chunk)
-            .zip(lane.par_chunks(chunk))
-            .map(|(ks, xs)| {
-                let mut odd = false;
-                for (k, &x) in ks.iter_mut().zip(xs) {
-                    let b = T::from_repr(x).to_bits32();
-                    *k = key32(d, b);
-                    odd |= d == DType::F32
-                        && (b == 0x8000_0000 || (*k == u32::MAX && b != 0x7fc0_0000));
-                }
-                odd
-            })
-            .reduce(|| false, |a, b| a | b)
-    });
-    radix::sort(keys, scratch, None);
-    crate::device::cpu::exec(|| {
-        out.par_chunks_mut(chunk)
-            .zip(keys.par_chunks(chunk))
-            .for_each(|(o, ks)| {
-                for (o, &k) in o.iter_mut().zip(ks) {
-                    *o = T::from_bits32(unkey32(d, k)).to_repr();
-                }
-            })
-    });
+    // Sorted keys back to elements, noting whether the lane holds a -0.0
+    // or a NaN other than the canonical one: only then do the runs need
+    // refilling.
+    let fix = radix::sort_values(
+        lane,
+        out,
+        keys,
+        scratch,
+        |x| key32(d, T::from_repr(x).to_bits32()),
+        |k| T::from_bits32(unkey32(d, k)).to_repr(),
+        |x| {
+            let b = T::from_repr(x).to_bits32();
+            d == DType::F32
+                && (b == 0x8000_0000 || (b & 0x7fff_ffff > 0x7f80_0000 && b != 0x7fc0_0000))
+        },
+    );
     if !fix {
         return;
     }
     if d == DType::F32 {
+        let key = |x: T::Repr| key32(d, T::from_repr(x).to_bits32());
         let zero = key32(d, 0);
-        let z0 = keys.partition_point(|&k| k < zero);
-        let nan0 = keys.partition_point(|&k| k < u32::MAX);
+        let z0 = out.partition_point(|&x| key(x) < zero);
+        let nan0 = out.partition_point(|&x| key(x) < u32::MAX);
         let (mut z, mut q) = (z0, nan0);
         for &x in lane {
             let v = f32::from_bits(T::from_repr(x).to_bits32());
