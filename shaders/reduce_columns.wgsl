@@ -25,8 +25,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             if ({ARG}) {
                 // The second pass of a segmented argmin/argmax reads each
                 // partial's index from the second half of the partials.
+                // ({FROMIDX}: a constant, so the plain walk keeps its loop
+                // free of branches, which llvmpipe needs to streamline it.)
                 var idx = j;
-                if (md[3] == 1u) {
+                if ({FROMIDX}) {
                     idx = src[md[8] + m * R + j];
                 }
                 if (take(acc, ai, v, idx)) {

@@ -163,13 +163,16 @@ pub(crate) enum Walk {
     /// squared deviations from its mean, divided by a divisor in the
     /// metadata), for `Red::Sum` of a float.
     VarColumns,
+    /// [`Walk::Columns`] for the second pass of a segmented
+    /// argmin/argmax: each partial's index read from the partials.
+    ArgPartials,
 }
 
 pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
     let (ident, comb, take) = red.wgsl(d);
     let (main, linear) = match walk {
         Walk::Tree { linear } => (include_str!("../../shaders/reduce_tree.wgsl"), linear),
-        Walk::Columns | Walk::VarColumns => {
+        Walk::Columns | Walk::VarColumns | Walk::ArgPartials => {
             (include_str!("../../shaders/reduce_columns.wgsl"), false)
         }
     };
@@ -181,6 +184,14 @@ pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
         .replace("{COMB}", comb)
         .replace("{TAKE}", take)
         .replace("{ARG}", if red.is_arg() { "true" } else { "false" })
+        .replace(
+            "{FROMIDX}",
+            if walk == Walk::ArgPartials {
+                "true"
+            } else {
+                "false"
+            },
+        )
         .replace(
             "{VAR}",
             if walk == Walk::VarColumns {
@@ -396,6 +407,58 @@ impl<T: Number> Array<T> {
         };
         let k = c.map_or(1, |c| c.n);
         let rk = r.n * k;
+        if matches!(op, ChunkOp::Mean | ChunkOp::Var) && k > gpu_chunk::CHUNK_MAX {
+            // Long rows kept, an outer axis reduced: four columns an
+            // invocation, when every row starts on a multiple of 4.
+            let c = c.expect("k > 1");
+            let a_n = a.map_or(1, |a| a.n);
+            let a_s = a.map_or(0, |a| a.s);
+            let fits = o0 == 0
+                && c.s == 1
+                && c.o == 1
+                && a.is_none_or(|a| a.o == k as isize)
+                && k.is_multiple_of(4)
+                && (i0 as usize).is_multiple_of(4)
+                && (r.s as usize).is_multiple_of(4)
+                && (a_s as usize).is_multiple_of(4)
+                && r.n <= SERIAL_MAX_ITERS;
+            if !fits {
+                return Ok(None);
+            }
+            crate::device::gpu::layout_words(&self.layout)?;
+            let var = op == ChunkOp::Var;
+            let gpu = self.gpu();
+            let pipe = gpu.pipeline(
+                &format!("reduce_cols4|{var}"),
+                || gpu_chunk::cols4_source(var),
+                2,
+            )?;
+            let md = [
+                a_n as u32,
+                (k / 4) as u32,
+                r.n as u32,
+                (i0 / 4) as u32,
+                (a_s / 4) as u32,
+                (r.s / 4) as u32,
+                if var {
+                    (div as f32).to_bits()
+                } else {
+                    1f32.to_bits()
+                },
+            ];
+            let o = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+            let Storage::Gpu(ob) = &o.storage else {
+                unreachable!("GPU arrays")
+            };
+            gpu.dispatch(
+                pipe,
+                vec![ob.clone(), src.clone()],
+                &md,
+                (a_n * k / 4) as u64,
+                WG as u32,
+            )?;
+            return Ok(Some((Some(o), None)));
+        }
         let dense = o0 == 0
             && c.is_none_or(|c| c.s == 1 && c.o == 1)
             && r.s == k as isize
@@ -563,7 +626,7 @@ impl<T: Number> Array<T> {
         // read from the second half (the tree kernel's metadata table).
         let serial = segs <= SERIAL_MAX_ITERS && (m >= 64 || segs <= SERIAL_MAX_RUN);
         let walk = if serial {
-            Walk::Columns
+            Walk::ArgPartials
         } else {
             Walk::Tree { linear: false }
         };
@@ -1384,6 +1447,7 @@ mod tests {
                     Walk::Tree { linear: true },
                     Walk::Columns,
                     Walk::VarColumns,
+                    Walk::ArgPartials,
                 ] {
                     crate::device::gpu::validate_wgsl(&reduce_source(r, d, walk))
                         .unwrap_or_else(|e| panic!("{r:?} {d:?} {walk:?}: {e}"));

@@ -40,11 +40,6 @@ pub(super) const PAR_MIN: usize = 1 << 16;
 pub(super) const PAR_CHUNK: usize = 1 << 15;
 /// Block of an arg scan: small enough to search again from L1.
 const ARG_BLOCK: usize = 256;
-/// Elements below which an arg reduction over short runs or columns runs
-/// on one thread: one select per element is cheaper than rayon's hand-off
-/// until about here (`(20000, 8).argmin(0)` took 0.067 ms split across
-/// tasks, against 0.024 ms for its `copy()`).
-pub(super) const ARG_PAR_MIN: usize = 1 << 18;
 /// Columns of an arg columns block: best values on the stack.
 const ARG_COLS: usize = 1024;
 /// Outputs up to which a columns walk splits the reduced rows into
@@ -1082,17 +1077,24 @@ fn arg_impl<T: Number, const MAX: bool>(x: &[T], l: &Layout, axis: Option<usize>
             cols(ib, bi * block, ch);
         }
     };
-    // A task per block is only worth its hand-off past ARG_PAR_MIN.
-    if m * n < ARG_PAR_MIN {
+    if m * n < PAR_MIN {
         out.chunks_mut(c.n)
             .enumerate()
             .for_each(|(ri, row)| work(ri, row));
     } else {
+        // Two tasks a thread at most: (8, 20000).argmin(0) took 0.064 ms
+        // as 20 tasks of one block each, against 0.025 ms for its copy().
+        let per =
+            c.n.div_ceil(2 * threads)
+                .max(PAR_CHUNK / n)
+                .next_multiple_of(block);
         out.par_chunks_mut(c.n).enumerate().for_each(|(ri, row)| {
             let ib = Walk2::new(rows, i0, 0, ri).next().0;
-            row.par_chunks_mut(block)
-                .enumerate()
-                .for_each(|(bi, ch)| cols(ib, bi * block, ch));
+            row.par_chunks_mut(per).enumerate().for_each(|(pi, ch)| {
+                for (bi, blk) in ch.chunks_mut(block).enumerate() {
+                    cols(ib, pi * per + bi * block, blk);
+                }
+            });
         });
     }
 }

@@ -20,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use super::cpu_reduce::{better, canon, vmax, vmin, Ax, ARG_PAR_MIN, PAR_CHUNK, PAR_MIN};
+use super::cpu_reduce::{better, canon, vmax, vmin, Ax, PAR_CHUNK, PAR_MIN};
 use crate::element::Number;
 use crate::layout::Layout;
 
@@ -598,57 +598,20 @@ fn arg_slab<T: Number, const MX: bool, const K: usize>(
     hi: usize,
 ) -> ([T; SHORT_MAX], [u32; SHORT_MAX]) {
     let k = if K > 0 { K } else { k };
-    let row = |r: usize| {
-        let at = (b + r as isize * sr) as usize;
-        &x[at..at + k]
-    };
-    let step = |best: &mut [T; SHORT_MAX], idx: &mut [u32; SHORT_MAX], v: &[T], r: usize| {
+    let at = |r: usize| (b + r as isize * sr) as usize;
+    let mut best = [T::zero(); SHORT_MAX];
+    best[..k].copy_from_slice(&x[at(lo)..at(lo) + k]);
+    let mut idx = [lo as u32; SHORT_MAX];
+    for r in lo + 1..hi {
+        let row = &x[at(r)..at(r) + k];
         for j in 0..k {
-            let t = better::<T, MX>(best[j], v[j]);
-            best[j] = if t { v[j] } else { best[j] };
+            let v = row[j];
+            let t = better::<T, MX>(best[j], v);
+            best[j] = if t { v } else { best[j] };
             idx[j] = if t { r as u32 } else { idx[j] };
         }
-    };
-    let mut best = [T::zero(); SHORT_MAX];
-    best[..k].copy_from_slice(row(lo));
-    let mut idx = [lo as u32; SHORT_MAX];
-    let mut r = lo + 1;
-    if hi - lo >= 4 {
-        // Even and odd rows in two sets of lanes: two independent select
-        // chains instead of one, merged with the index tie-break.
-        let mut best2 = [T::zero(); SHORT_MAX];
-        best2[..k].copy_from_slice(row(lo + 1));
-        let mut idx2 = [(lo + 1) as u32; SHORT_MAX];
-        r = lo + 2;
-        while r + 1 < hi {
-            step(&mut best, &mut idx, row(r), r);
-            step(&mut best2, &mut idx2, row(r + 1), r + 1);
-            r += 2;
-        }
-        for j in 0..k {
-            if wins::<T, MX>(best[j], idx[j], best2[j], idx2[j]) {
-                best[j] = best2[j];
-                idx[j] = idx2[j];
-            }
-        }
-    }
-    // The rest come after every row seen: strictly better replaces.
-    for rr in r..hi {
-        step(&mut best, &mut idx, row(rr), rr);
     }
     (best, idx)
-}
-
-/// Does candidate `(bv, bi)` beat `(av, ai)` in NumPy's order, whichever
-/// came first: a NaN wins, then the extreme, and the lower index on ties.
-#[inline]
-#[allow(clippy::eq_op)]
-fn wins<T: Number, const MX: bool>(av: T, ai: u32, bv: T, bi: u32) -> bool {
-    let (an, bn) = (av != av, bv != bv);
-    if an || bn {
-        return bn && (!an || bi < ai);
-    }
-    better::<T, MX>(av, bv) || (bv == av && bi < ai)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -686,7 +649,7 @@ fn arg_slabs<T: Number, const MX: bool, const K: usize>(
         }
         o.copy_from_slice(&idx[..k]);
     };
-    if out.len() * r < ARG_PAR_MIN {
+    if out.len() * r < PAR_MIN {
         for (a, o) in out.chunks_mut(k).enumerate() {
             one(a, o, false);
         }

@@ -320,12 +320,62 @@ pub(crate) fn seg_arg_source(red: Red, d: DType, k: usize) -> String {
     s
 }
 
+/// WGSL of `mean` or `var` over an outer axis of long contiguous rows
+/// (`(8, n).var(0)`): canonically `[A kept]?, [R reduced], [C kept]` with
+/// `C` a multiple of 4 and every row starting on a multiple of 4. Each
+/// invocation walks `R` rows of 4 neighbouring columns as `vec4` loads (a
+/// quarter of the invocations and loads of the one-output walk) and, for
+/// `var`, walks them again for the squared deviations while they are in
+/// cache, dividing by the divisor in the metadata.
+///
+/// Metadata words: `A`, `C / 4`, `R`, the first element / 4, the slab
+/// stride / 4, the row stride / 4, the divisor (f32 bits).
+pub(crate) fn cols4_source(var: bool) -> String {
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let C4 = md[1];\n";
+    s += "    if (g >= md[0] * C4) { return; }\n";
+    s += "    let R = md[2];\n";
+    s += "    let st = md[5];\n";
+    s += "    let b = md[3] + (g / C4) * md[4] + g % C4;\n";
+    s += "    var acc = vec4<f32>(0.0);\n";
+    s += "    for (var r = 0u; r < R; r = r + 1u) {\n";
+    s += "        acc = acc + bitcast<vec4<f32>>(src[b + r * st]);\n";
+    s += "    }\n";
+    s += "    let mu = acc / f32(R);\n";
+    s += "    var res = mu;\n";
+    if var {
+        s += "    var q = vec4<f32>(0.0);\n";
+        s += "    for (var r = 0u; r < R; r = r + 1u) {\n";
+        s += "        let d = bitcast<vec4<f32>>(src[b + r * st]) - mu;\n";
+        s += "        q = q + d * d;\n";
+        s += "    }\n";
+        s += "    res = q / bitcast<f32>(md[6]);\n";
+    }
+    s += "    let o = bitcast<vec4<u32>>(res);\n";
+    s += "    out[4u * g] = o.x;\n";
+    s += "    out[4u * g + 1u] = o.y;\n";
+    s += "    out[4u * g + 2u] = o.z;\n";
+    s += "    out[4u * g + 3u] = o.w;\n";
+    s += "}\n";
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn chunk_wgsl_validates() {
+        for var in [false, true] {
+            crate::device::gpu::validate_wgsl(&cols4_source(var))
+                .unwrap_or_else(|e| panic!("cols4 {var}: {e}"));
+        }
         let ops = [
             ChunkOp::Red(Red::Sum),
             ChunkOp::Red(Red::Prod),
