@@ -23,13 +23,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         for (var j = 0u; j < R; j = j + 1u) {
             let v = bitcast<{T}>(src[u32(base + i32(j) * st)]);
             if ({ARG}) {
-                if (take(acc, ai, v, j)) {
+                // The second pass of a segmented argmin/argmax reads each
+                // partial's index from the second half of the partials.
+                // ({FROMIDX}: a constant, so the plain walk keeps its loop
+                // free of branches, which llvmpipe needs to streamline it.)
+                var idx = j;
+                if ({FROMIDX}) {
+                    idx = src[md[8] + m * R + j];
+                }
+                if (take(acc, ai, v, idx)) {
                     acc = v;
-                    ai = j;
+                    ai = idx;
                 }
             } else {
                 acc = comb(acc, pre(v, m));
             }
+        }
+        if ({VAR}) {
+            // var in one invocation: the mean, then the squared deviations
+            // (the column is in cache), divided by the divisor after the
+            // table (n - ddof, f32 bits).
+            let mu = acc / {T}(R);
+            var q: {T} = {T}(0);
+            for (var j = 0u; j < R; j = j + 1u) {
+                let d = bitcast<{T}>(src[u32(base + i32(j) * st)]) - mu;
+                q = q + d * d;
+            }
+            out[m] = bitcast<u32>(q / bitcast<{T}>(md[9u + 2u * (md[5] + md[6])]));
+            return;
         }
     } else {
         for (var j = 0u; j < R; j = j + 1u) {
@@ -42,6 +63,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             } else {
                 acc = comb(acc, pre(v, m));
             }
+        }
+        if ({VAR}) {
+            let mu = acc / {T}(R);
+            var q: {T} = {T}(0);
+            for (var j = 0u; j < R; j = j + 1u) {
+                let d = bitcast<{T}>(src[u32(base + red_offset(j))]) - mu;
+                q = q + d * d;
+            }
+            out[m] = bitcast<u32>(q / bitcast<{T}>(md[9u + 2u * (md[5] + md[6])]));
+            return;
         }
     }
     if ({ARG}) {

@@ -597,7 +597,99 @@ fn short_axes_paths(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// The long-axis paths: GPU argmin/argmax over long slabs (segments of
+/// vec4 lanes, then a serial or tree pass over their partials) for slabs
+/// of 1, 2, 4, 8 and 16 columns, `var` in one serial walk on the GPU and
+/// in one visit per column block on the CPU (`(8, n).var(0)`), and the CPU
+/// arg kernels over long slabs (even and odd rows merged). Quarters from a
+/// short cycle make ties within and across segments and lanes; NaNs fall
+/// in the same columns in several segments.
+fn long_axes_paths(dev: &Device) -> Result<()> {
+    let n = 20_000;
+    let mut base: Vec<f32> = (0..n * 28 + 64)
+        .map(|i| ((i * 7919) % 37) as f32 * 0.25 - 4.0)
+        .collect();
+    let clean = Array::from_slice(dev, &base, &[base.len()])?;
+    // Column 3 of an (n, 8) view gets NaNs in three segments; a row of
+    // (8, n) gets two.
+    for i in [
+        3 + 8 * 700,
+        3 + 8 * 9000,
+        3 + 8 * 15000,
+        5 * n + 17,
+        5 * n + 19_000,
+    ] {
+        base[i] = f32::NAN;
+    }
+    let nans = Array::from_slice(dev, &base, &[base.len()])?;
+    for (name, flat) in [("clean", &clean), ("NaN", &nans)] {
+        let v = |len: usize, shape: &[usize]| -> Result<Array<f32>> {
+            flat.slice(s![..len])?.reshape(shape)
+        };
+        check_view(&format!("(n,8) {name}"), &v(n * 8, &[n, 8])?)?;
+        check_view(&format!("(8,n) {name}"), &v(n * 8, &[8, n])?)?;
+        check_view(&format!("(n,2) {name}"), &v(n * 2, &[n, 2])?)?;
+        check_view(&format!("(n/4,4) {name}"), &v(n, &[n / 4, 4])?)?;
+        check_view(&format!("(n/2,16) {name}"), &v(n * 8, &[n / 2, 16])?)?;
+        check_view(&format!("(n/4,8,2) {name}"), &v(n * 4, &[n / 4, 8, 2])?)?;
+        // Many slabs of one long column each: the serial second pass.
+        check_view(&format!("(200,8,100) {name}"), &v(160_000, &[200, 8, 100])?)?;
+        // Few outputs over many segments (a tree second pass on the GPU).
+        check_view(&format!("(4,70000) {name}"), &v(280_000, &[4, 70_000])?)?;
+        // var over an outer axis with slabs around it: [A, R, C > 16].
+        check_view(&format!("(5,40,120) {name}"), &v(24_000, &[5, 40, 120])?)?;
+        // Reversed and offset views fall back; broadcast rows too.
+        check_view(
+            &format!("(8,n) reversed {name}"),
+            &v(n * 8, &[8, n])?.slice(s![..;-1, ..])?,
+        )?;
+        check_view(
+            &format!("(8,n) at 4 {name}"),
+            &flat.slice(s![4..n * 8 + 4])?.reshape(&[8, n])?,
+        )?;
+        check_view(
+            &format!("broadcast (600,40) {name}"),
+            &flat.slice(s![..40])?.broadcast_to(&[600, 40])?,
+        )?;
+    }
+    // Integers: ties everywhere, exact first indices.
+    let iv: Vec<i32> = (0..n as i32 * 8).map(|i| (i * 7) % 5 - 2).collect();
+    let xi = Array::from_slice(dev, &iv, &[n, 8])?;
+    let first = |col: &[i64], max: bool| -> u32 {
+        let best = if max {
+            *col.iter().max().unwrap()
+        } else {
+            *col.iter().min().unwrap()
+        };
+        col.iter().position(|&v| v == best).unwrap() as u32
+    };
+    let cols = |f: &dyn Fn(i32) -> i64| -> Vec<Vec<i64>> {
+        (0..8)
+            .map(|j| (0..n).map(|r| f(iv[r * 8 + j])).collect())
+            .collect()
+    };
+    let ci = cols(&|v| v as i64);
+    let want: Vec<u32> = ci.iter().map(|c| first(c, true)).collect();
+    assert_eq!(xi.argmax(0, false)?.to_vec()?, want);
+    let want: Vec<u32> = ci.iter().map(|c| first(c, false)).collect();
+    assert_eq!(xi.argmin(0, false)?.to_vec()?, want);
+    let uv: Vec<u32> = iv.iter().map(|v| v.unsigned_abs() * 3 % 7).collect();
+    let xu = Array::from_slice(dev, &uv, &[n, 8])?;
+    let cu = cols(&|v| (v.unsigned_abs() * 3 % 7) as i64);
+    let want: Vec<u32> = cu.iter().map(|c| first(c, true)).collect();
+    assert_eq!(xu.argmax(0, false)?.to_vec()?, want);
+    let want: Vec<u32> = cu.iter().map(|c| first(c, false)).collect();
+    assert_eq!(xu.argmin(0, false)?.to_vec()?, want);
+    // A late maximum alone in its column, past every tie.
+    let z = Array::<f32>::zeros(dev, &[n, 4])?;
+    z.slice(s![n - 1..n, 2..3])?.fill(1.0)?;
+    assert_eq!(z.argmax(0, false)?.to_vec()?, vec![0, 0, (n - 1) as u32, 0]);
+    assert_eq!(z.argmin(0, false)?.to_vec()?, vec![0, 0, 0, 0]);
+    Ok(())
+}
+
 test_device!(
+    long_axes_paths,
     short_axes_paths,
     layouts_nans_ties,
     outer_axes_many_outputs,

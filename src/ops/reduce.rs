@@ -159,13 +159,22 @@ pub(crate) enum Walk {
     Tree { linear: bool },
     /// One invocation per output (reductions over outer axes).
     Columns,
+    /// [`Walk::Columns`] computing `var` of each output (a sum, then the
+    /// squared deviations from its mean, divided by a divisor in the
+    /// metadata), for `Red::Sum` of a float.
+    VarColumns,
+    /// [`Walk::Columns`] for the second pass of a segmented
+    /// argmin/argmax: each partial's index read from the partials.
+    ArgPartials,
 }
 
 pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
     let (ident, comb, take) = red.wgsl(d);
     let (main, linear) = match walk {
         Walk::Tree { linear } => (include_str!("../../shaders/reduce_tree.wgsl"), linear),
-        Walk::Columns => (include_str!("../../shaders/reduce_columns.wgsl"), false),
+        Walk::Columns | Walk::VarColumns | Walk::ArgPartials => {
+            (include_str!("../../shaders/reduce_columns.wgsl"), false)
+        }
     };
     (include_str!("../../shaders/reduce.wgsl").to_string() + main)
         .replace("{LINEAR}", if linear { "true" } else { "false" })
@@ -175,6 +184,22 @@ pub(crate) fn reduce_source(red: Red, d: DType, walk: Walk) -> String {
         .replace("{COMB}", comb)
         .replace("{TAKE}", take)
         .replace("{ARG}", if red.is_arg() { "true" } else { "false" })
+        .replace(
+            "{FROMIDX}",
+            if walk == Walk::ArgPartials {
+                "true"
+            } else {
+                "false"
+            },
+        )
+        .replace(
+            "{VAR}",
+            if walk == Walk::VarColumns {
+                "true"
+            } else {
+                "false"
+            },
+        )
         .replace(
             "{EXTRA}",
             if red == Red::SqDev {
@@ -382,6 +407,58 @@ impl<T: Number> Array<T> {
         };
         let k = c.map_or(1, |c| c.n);
         let rk = r.n * k;
+        if matches!(op, ChunkOp::Mean | ChunkOp::Var) && k > gpu_chunk::CHUNK_MAX {
+            // Long rows kept, an outer axis reduced: four columns an
+            // invocation, when every row starts on a multiple of 4.
+            let c = c.expect("k > 1");
+            let a_n = a.map_or(1, |a| a.n);
+            let a_s = a.map_or(0, |a| a.s);
+            let fits = o0 == 0
+                && c.s == 1
+                && c.o == 1
+                && a.is_none_or(|a| a.o == k as isize)
+                && k.is_multiple_of(4)
+                && (i0 as usize).is_multiple_of(4)
+                && (r.s as usize).is_multiple_of(4)
+                && (a_s as usize).is_multiple_of(4)
+                && r.n <= SERIAL_MAX_ITERS;
+            if !fits {
+                return Ok(None);
+            }
+            crate::device::gpu::layout_words(&self.layout)?;
+            let var = op == ChunkOp::Var;
+            let gpu = self.gpu();
+            let pipe = gpu.pipeline(
+                &format!("reduce_cols4|{var}"),
+                || gpu_chunk::cols4_source(var),
+                2,
+            )?;
+            let md = [
+                a_n as u32,
+                (k / 4) as u32,
+                r.n as u32,
+                (i0 / 4) as u32,
+                (a_s / 4) as u32,
+                (r.s / 4) as u32,
+                if var {
+                    (div as f32).to_bits()
+                } else {
+                    1f32.to_bits()
+                },
+            ];
+            let o = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+            let Storage::Gpu(ob) = &o.storage else {
+                unreachable!("GPU arrays")
+            };
+            gpu.dispatch(
+                pipe,
+                vec![ob.clone(), src.clone()],
+                &md,
+                (a_n * k / 4) as u64,
+                WG as u32,
+            )?;
+            return Ok(Some((Some(o), None)));
+        }
         let dense = o0 == 0
             && c.is_none_or(|c| c.s == 1 && c.o == 1)
             && r.s == k as isize
@@ -394,7 +471,14 @@ impl<T: Number> Array<T> {
         if rk > gpu_chunk::CHUNK_MAX {
             let aligned = (i0 as usize).is_multiple_of(4) && rk.is_multiple_of(4);
             return Ok(match op {
-                ChunkOp::Red(red) if red.is_arg() => None,
+                ChunkOp::Red(red) if red.is_arg() => {
+                    if aligned && [1, 2, 4, 8, 16].contains(&k) {
+                        let idx = self.gpu_seg_arg(red, sp, (a_n, i0 as usize, rk, k))?;
+                        Some((None, Some(idx)))
+                    } else {
+                        None
+                    }
+                }
                 _ if aligned && [1, 2, 4, 8, 16].contains(&k) => Some((
                     Some(self.gpu_segments(op, sp, (a_n, i0 as usize, rk, k), div)?),
                     None,
@@ -496,6 +580,150 @@ impl<T: Number> Array<T> {
             }
         };
         res.reshape(&sp.out_shape)
+    }
+
+    /// `argmax`/`argmin` over long slabs (as [`gpu_segments`](Array::gpu_segments)):
+    /// each invocation takes one segment's best value and first row per
+    /// column ([`gpu_chunk::seg_arg_source`]); a second pass over the `T`
+    /// partials of each output keeps the best with the index tie-break of
+    /// the tree kernels (serial per output when there are many outputs or
+    /// few partials, else a workgroup tree per output).
+    fn gpu_seg_arg(
+        &self,
+        red: Red,
+        sp: &Split,
+        (a_n, i0, rk, k): (usize, usize, usize, usize),
+    ) -> Result<Array<u32>> {
+        let Storage::Gpu(src) = &self.storage else {
+            unreachable!("called for GPU arrays")
+        };
+        let gpu = self.gpu();
+        let segs = rk.div_ceil(gpu_chunk::SEG);
+        let m = a_n * k;
+        // Values (bits) then rows, each (A, K, T).
+        let parts = Array::<u32>::uninit(&self.device, &[2 * m * segs])?;
+        let Storage::Gpu(pb) = &parts.storage else {
+            unreachable!("GPU arrays")
+        };
+        let pipe = gpu.pipeline(
+            &format!("reduce_seg_arg|{red:?}|{:?}|{k}", T::DTYPE),
+            || gpu_chunk::seg_arg_source(red, T::DTYPE, k),
+            2,
+        )?;
+        let md = [a_n as u32, i0 as u32, rk as u32, segs as u32];
+        gpu.dispatch(
+            pipe,
+            vec![pb.clone(), src.clone()],
+            &md,
+            (a_n * segs) as u64,
+            WG as u32,
+        )?;
+        let out = Array::<u32>::uninit(&self.device, &sp.out_shape)?;
+        let Storage::Gpu(ob) = &out.storage else {
+            unreachable!("GPU arrays")
+        };
+        // The second pass: outputs (A * K) of T partials each, the rows
+        // read from the second half (the tree kernel's metadata table).
+        let serial = segs <= SERIAL_MAX_ITERS && (m >= 64 || segs <= SERIAL_MAX_RUN);
+        let walk = if serial {
+            Walk::ArgPartials
+        } else {
+            Walk::Tree { linear: false }
+        };
+        let pipe = gpu.pipeline(
+            &format!("reduce|{red:?}|{:?}|{walk:?}", T::DTYPE),
+            || reduce_source(red, T::DTYPE, walk),
+            2,
+        )?;
+        let md = [
+            m as u32,
+            segs as u32,
+            1,
+            1, // indices from the partials
+            1, // write only the index
+            1,
+            1,
+            0,
+            (m * segs) as u32,
+            m as u32,
+            segs as u32,
+            segs as u32,
+            1,
+        ];
+        let threads = if serial { m } else { m * WG };
+        gpu.dispatch(
+            pipe,
+            vec![ob.clone(), pb.clone()],
+            &md,
+            threads as u64,
+            WG as u32,
+        )?;
+        Ok(out)
+    }
+
+    /// `var` (divisor `div`) in one dispatch of the serial walk
+    /// ([`Walk::VarColumns`]), where a reduction of this shape takes that
+    /// walk (outer axes, or many short rows): each invocation sums its
+    /// output's elements, then sums their squared deviations from the mean
+    /// while they are in cache. `None` leaves it to the passes of `var`.
+    fn gpu_var_columns(&self, sp: &Split, div: f64) -> Result<Option<Array<T>>> {
+        let Storage::Gpu(src) = &self.storage else {
+            return Ok(None);
+        };
+        let (m, r) = (sp.kept.size(), sp.red.size());
+        let contiguous_run = sp.red.ndim() == 1 && sp.red.strides[0] == 1;
+        let serial = match walk_override() {
+            Some(serial) => serial,
+            None => m >= 64 && (!contiguous_run || r <= SERIAL_MAX_RUN || m >= SERIAL_MIN_OUTPUTS),
+        };
+        if T::DTYPE != DType::F32
+            || !serial
+            || r == 0
+            || r > SERIAL_MAX_ITERS
+            || m == 0
+            || m > u32::MAX as usize
+            || src.requested() > self.gpu().max_binding
+        {
+            return Ok(None);
+        }
+        crate::device::gpu::layout_words(&self.layout)?;
+        let gpu = self.gpu();
+        let walk = Walk::VarColumns;
+        let pipe = gpu.pipeline(
+            &format!("reduce|{:?}|{:?}|{walk:?}", Red::Sum, T::DTYPE),
+            || reduce_source(Red::Sum, T::DTYPE, walk),
+            2,
+        )?;
+        // The metadata table of shaders/reduce.wgsl, then the divisor.
+        let (kept, redl) = (&sp.kept, &sp.red);
+        let mut md = vec![
+            m as u32,
+            r as u32,
+            1,
+            0,
+            0,
+            kept.ndim() as u32,
+            redl.ndim() as u32,
+            kept.offset as u32,
+            0,
+        ];
+        md.extend(kept.shape.iter().map(|&d| d as u32));
+        md.extend(kept.strides.iter().map(|&d| d as i32 as u32));
+        md.extend(redl.shape.iter().map(|&d| d as u32));
+        md.extend(redl.strides.iter().map(|&d| d as i32 as u32));
+        md.push((div as f32).to_bits());
+        let out = Array::<T>::uninit(&self.device, &sp.out_shape)?;
+        let Storage::Gpu(ob) = &out.storage else {
+            unreachable!("GPU arrays")
+        };
+        gpu.dispatch(
+            pipe,
+            vec![ob.clone(), src.clone()],
+            &md,
+            m as u64,
+            WG as u32,
+        )?;
+        Ok(Some(out))
     }
 
     /// Runs `red` and returns the values (or, for arg reductions, the indices as `u32`s).
@@ -1163,6 +1391,9 @@ impl<T: Float> Array<T> {
         if let Some((Some(v), _)) = self.gpu_chunk(ChunkOp::Var, &sp, div.to_f64())? {
             return Ok(v);
         }
+        if let Some(v) = self.gpu_var_columns(&sp, div.to_f64())? {
+            return Ok(v);
+        }
         let mean = self.mean(axes.clone(), true)?;
         let s = if n > 0 {
             // One pass over the input in place: Σ (x - mean)², no temporary.
@@ -1215,6 +1446,8 @@ mod tests {
                     Walk::Tree { linear: false },
                     Walk::Tree { linear: true },
                     Walk::Columns,
+                    Walk::VarColumns,
+                    Walk::ArgPartials,
                 ] {
                     crate::device::gpu::validate_wgsl(&reduce_source(r, d, walk))
                         .unwrap_or_else(|e| panic!("{r:?} {d:?} {walk:?}: {e}"));

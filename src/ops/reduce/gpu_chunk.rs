@@ -216,12 +216,166 @@ pub(crate) fn seg_source(red: Red, d: DType, k: usize) -> String {
     s
 }
 
+/// WGSL of the first pass of `argmax`/`argmin` over long slabs, laid out
+/// as for [`seg_source`]: each invocation keeps, per `vec4` lane, the best
+/// value and its row (a later row replaces only when strictly better, or
+/// when it is a NaN and the best is not: rows only grow along a lane, so
+/// the first index wins ties), then merges the lanes of each column with
+/// the index tie-break. It writes the `A * K * T` partial values (bits) and
+/// then the `A * K * T` partial rows, both in `(slab, column, segment)`
+/// order, so the second pass reduces rows of `T` partials.
+///
+/// Metadata words: as [`seg_source`].
+pub(crate) fn seg_arg_source(red: Red, d: DType, k: usize) -> String {
+    let t = d.wgsl().unwrap_or("f32");
+    let (_, _, take) = red.wgsl(d);
+    let lt = if red == Red::ArgMax { ">" } else { "<" };
+    // Strictly better along a lane (the later row never wins a tie).
+    let beats = if d == DType::F32 {
+        format!("((b {lt} a) | nan_v(b)) & !nan_v(a)")
+    } else {
+        format!("b {lt} a")
+    };
+    let nv = (k / 4).max(1);
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += "fn nan_s(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }\n";
+    s += "fn nan_v(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }\n";
+    s += &format!("fn beats(a: vec4<{t}>, b: vec4<{t}>) -> vec4<bool> {{ return {beats}; }}\n");
+    s += &format!("fn take(av: {t}, ai: u32, bv: {t}, bi: u32) -> bool {{ return {take}; }}\n");
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let T = md[3];\n";
+    s += "    let A = md[0];\n";
+    s += "    if (g >= A * T) { return; }\n";
+    s += "    let a = g / T;\n";
+    s += "    let seg = g % T;\n";
+    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
+    s += &format!("    let start = slab + seg * {}u;\n", SEG / 4);
+    s += &format!(
+        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
+        SEG / 4
+    );
+    // The row of each lane of the vec4 at `v`, and its step per iteration.
+    let (lane_rows, row_of) = match k {
+        1 => ("vec4<u32>(0u, 1u, 2u, 3u)", "(V - slab) * 4u".to_string()),
+        2 => ("vec4<u32>(0u, 0u, 1u, 1u)", "(V - slab) * 2u".to_string()),
+        // K / 4 vec4s per row: a power of two, so the division is a shift.
+        _ => (
+            "vec4<u32>(0u)",
+            format!("(V - slab) >> {}u", nv.trailing_zeros()),
+        ),
+    };
+    for q in 0..nv {
+        s += &format!("    var bv{q} = bitcast<vec4<{t}>>(src[start + {q}u]);\n");
+        s += &format!(
+            "    var bi{q} = vec4<u32>({}) + {lane_rows};\n",
+            row_of.replace('V', "start")
+        );
+    }
+    s += &format!("    for (var v = start + {nv}u; v < end; v = v + {nv}u) {{\n");
+    s += &format!(
+        "        let r = vec4<u32>({}) + {lane_rows};\n",
+        row_of.replace('V', "v")
+    );
+    for q in 0..nv {
+        s += &format!("        let x{q} = bitcast<vec4<{t}>>(src[v + {q}u]);\n");
+        s += &format!("        let t{q} = beats(bv{q}, x{q});\n");
+        s += &format!("        bv{q} = select(bv{q}, x{q}, t{q});\n");
+        s += &format!("        bi{q} = select(bi{q}, r, t{q});\n");
+    }
+    s += "    }\n";
+    // Lanes of each column: (vec4 q, lane) pairs, merged in any order
+    // (take breaks ties by index).
+    let f = ["x", "y", "z", "w"];
+    let lanes_of = |j: usize| -> Vec<(usize, usize)> {
+        match k {
+            1 => (0..4).map(|l| (0, l)).collect(),
+            2 => vec![(0, j), (0, j + 2)],
+            _ => vec![(j / 4, j % 4)],
+        }
+    };
+    s += &format!("    let M = A * {k}u;\n");
+    for j in 0..k {
+        let ls = lanes_of(j);
+        let (q0, l0) = ls[0];
+        s += &format!(
+            "    var cv{j} = bv{q0}.{};\n    var ci{j} = bi{q0}.{};\n",
+            f[l0], f[l0]
+        );
+        for &(q, l) in &ls[1..] {
+            s += &format!(
+                "    if (take(cv{j}, ci{j}, bv{q}.{f}, bi{q}.{f})) {{ cv{j} = bv{q}.{f}; ci{j} = bi{q}.{f}; }}\n",
+                f = f[l]
+            );
+        }
+        s += &format!("    let o{j} = (a * {k}u + {j}u) * T + seg;\n");
+        s += &format!("    out[o{j}] = bitcast<u32>(cv{j});\n");
+        s += &format!("    out[M * T + o{j}] = ci{j};\n");
+    }
+    s += "}\n";
+    s
+}
+
+/// WGSL of `mean` or `var` over an outer axis of long contiguous rows
+/// (`(8, n).var(0)`): canonically `[A kept]?, [R reduced], [C kept]` with
+/// `C` a multiple of 4 and every row starting on a multiple of 4. Each
+/// invocation walks `R` rows of 4 neighbouring columns as `vec4` loads (a
+/// quarter of the invocations and loads of the one-output walk) and, for
+/// `var`, walks them again for the squared deviations while they are in
+/// cache, dividing by the divisor in the metadata.
+///
+/// Metadata words: `A`, `C / 4`, `R`, the first element / 4, the slab
+/// stride / 4, the row stride / 4, the divisor (f32 bits).
+pub(crate) fn cols4_source(var: bool) -> String {
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let C4 = md[1];\n";
+    s += "    if (g >= md[0] * C4) { return; }\n";
+    s += "    let R = md[2];\n";
+    s += "    let st = md[5];\n";
+    s += "    let b = md[3] + (g / C4) * md[4] + g % C4;\n";
+    s += "    var acc = vec4<f32>(0.0);\n";
+    s += "    for (var r = 0u; r < R; r = r + 1u) {\n";
+    s += "        acc = acc + bitcast<vec4<f32>>(src[b + r * st]);\n";
+    s += "    }\n";
+    s += "    let mu = acc / f32(R);\n";
+    s += "    var res = mu;\n";
+    if var {
+        s += "    var q = vec4<f32>(0.0);\n";
+        s += "    for (var r = 0u; r < R; r = r + 1u) {\n";
+        s += "        let d = bitcast<vec4<f32>>(src[b + r * st]) - mu;\n";
+        s += "        q = q + d * d;\n";
+        s += "    }\n";
+        s += "    res = q / bitcast<f32>(md[6]);\n";
+    }
+    s += "    let o = bitcast<vec4<u32>>(res);\n";
+    s += "    out[4u * g] = o.x;\n";
+    s += "    out[4u * g + 1u] = o.y;\n";
+    s += "    out[4u * g + 2u] = o.z;\n";
+    s += "    out[4u * g + 3u] = o.w;\n";
+    s += "}\n";
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn chunk_wgsl_validates() {
+        for var in [false, true] {
+            crate::device::gpu::validate_wgsl(&cols4_source(var))
+                .unwrap_or_else(|e| panic!("cols4 {var}: {e}"));
+        }
         let ops = [
             ChunkOp::Red(Red::Sum),
             ChunkOp::Red(Red::Prod),
@@ -238,15 +392,18 @@ mod tests {
                     continue;
                 }
                 if let ChunkOp::Red(red) = op {
-                    if !red.is_arg() {
-                        for k in [1, 2, 4, 8, 16] {
-                            for red in [red, Red::SqDev] {
-                                if red == Red::SqDev && d != DType::F32 {
-                                    continue;
-                                }
-                                crate::device::gpu::validate_wgsl(&seg_source(red, d, k))
-                                    .unwrap_or_else(|e| panic!("seg {red:?} {d:?} {k}: {e}"));
+                    for k in [1, 2, 4, 8, 16] {
+                        if red.is_arg() {
+                            crate::device::gpu::validate_wgsl(&seg_arg_source(red, d, k))
+                                .unwrap_or_else(|e| panic!("seg {red:?} {d:?} {k}: {e}"));
+                            continue;
+                        }
+                        for red in [red, Red::SqDev] {
+                            if red == Red::SqDev && d != DType::F32 {
+                                continue;
                             }
+                            crate::device::gpu::validate_wgsl(&seg_source(red, d, k))
+                                .unwrap_or_else(|e| panic!("seg {red:?} {d:?} {k}: {e}"));
                         }
                     }
                 }
