@@ -688,7 +688,89 @@ fn long_axes_paths(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// `var` of data with a large mean (1e4 plus noise of about 0.3) at the
+/// shapes of the bench, against an f64 two-pass reference over the same
+/// f32 values: the GPU's fused segment kernel (segment means and `M2`s
+/// merged by Chan's update), the CPU's short-slab kernels, and the
+/// fallbacks. `ddof` 0 and 1; a NaN poisons exactly its own outputs.
+fn var_large_mean(dev: &Device) -> Result<()> {
+    let n = 20_000;
+    let len = n * 16 + 8;
+    let data: Vec<f32> = (0..len)
+        .map(|i| {
+            let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+            1e4 + (h as f32 / (1u64 << 24) as f32 - 0.5) * 0.6
+        })
+        .collect();
+    let flat = Array::from_slice(dev, &data, &[len])?;
+    let cases: [(&[usize], &[usize]); 8] = [
+        (&[n, 8, 2], &[0]),
+        (&[n, 8, 2], &[1]),
+        (&[n, 8, 2], &[0, 1, 2]),
+        (&[n, 8, 2], &[0, 1]),
+        (&[n, 8], &[0]),
+        (&[8, n], &[1]),
+        (&[n / 2, 16], &[0]),
+        (&[4, 80_002], &[1]),
+    ];
+    for nan in [false, true] {
+        let mut vals = data.clone();
+        if nan {
+            vals[16 * 777 + 5] = f32::NAN;
+        }
+        let flat = if nan {
+            Array::from_slice(dev, &vals, &[len])?
+        } else {
+            flat.clone()
+        };
+        for (shape, axes) in cases {
+            let size: usize = shape.iter().product();
+            let x = flat.slice(s![..size])?.reshape(shape)?;
+            let xs: Vec<f64> = vals[..size].iter().map(|&v| v as f64).collect();
+            let cnt = ref_reduce(&xs, shape, axes, 0.0, |a, _| a + 1.0);
+            let sum = ref_reduce(&xs, shape, axes, 0.0, |a, v| a + v);
+            let mean: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| s / c).collect();
+            // Squared deviations from each output's mean: index the
+            // outputs as ref_reduce does.
+            let out_shape: Vec<usize> = (0..shape.len())
+                .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
+                .collect();
+            let mut m2 = vec![0.0; mean.len()];
+            for (lin, &v) in xs.iter().enumerate() {
+                let (mut rem, mut o) = (lin, 0);
+                let mut idx = vec![0; shape.len()];
+                for d in (0..shape.len()).rev() {
+                    idx[d] = rem % shape[d];
+                    rem /= shape[d];
+                }
+                for d in 0..shape.len() {
+                    o = o * out_shape[d] + if axes.contains(&d) { 0 } else { idx[d] };
+                }
+                m2[o] += (v - mean[o]) * (v - mean[o]);
+            }
+            for ddof in [0, 1] {
+                let got = x.var(Axes::Some(axes.to_vec()), ddof, false)?.to_vec()?;
+                assert_eq!(got.len(), m2.len());
+                for (i, (&g, (&q, &c))) in got.iter().zip(m2.iter().zip(&cnt)).enumerate() {
+                    let want = q / (c - ddof as f64);
+                    let what = format!("var {shape:?} {axes:?} ddof {ddof} nan {nan} [{i}]");
+                    if want.is_nan() {
+                        assert!(g.is_nan(), "{what}: {g} want NaN");
+                    } else {
+                        assert!(
+                            ((g as f64) - want).abs() <= 1e-4 * want,
+                            "{what}: {g} want {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 test_device!(
+    var_large_mean,
     long_axes_paths,
     short_axes_paths,
     layouts_nans_ties,
