@@ -769,7 +769,70 @@ fn var_large_mean(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// Back-to-back short slabs `(m, R, K)` reduced over axis 1, for every
+/// `R` and `K` of 2, 4, 8 and 16 (the CPU's constant-offset groups of
+/// `16 / K` slabs), with `m` past the parallel threshold and not a
+/// multiple of the group (a ragged last group), quarters from a short
+/// cycle (ties within a column) and NaNs in some columns, one of them in
+/// a column whose other rows tie; also the same slabs offset by one
+/// element (not back to back from an aligned start) and reversed.
+fn dense_short_slabs(dev: &Device) -> Result<()> {
+    for r in [2, 4, 8, 16] {
+        for k in [2, 4, 8, 16] {
+            let m = (1 << 17) / (r * k) + 3;
+            let len = m * r * k + 1;
+            let mut base: Vec<f32> = (0..len)
+                .map(|i| ((i * 7919) % 13) as f32 * 0.25 - 1.5)
+                .collect();
+            for i in [5, 1 + r * k * 7, len / 2, len - 2] {
+                base[i] = f32::NAN;
+            }
+            let flat = Array::from_slice(dev, &base, &[len])?;
+            let name = format!("({m},{r},{k})");
+            let x = flat.slice(s![..m * r * k])?.reshape(&[m, r, k])?;
+            check_axis1(&format!("{name} dense"), &x)?;
+            let x = flat.slice(s![1..])?.reshape(&[m, r, k])?;
+            check_axis1(&format!("{name} at 1"), &x)?;
+            let x = x.slice(s![..;-1, .., ..])?;
+            check_axis1(&format!("{name} reversed"), &x)?;
+        }
+    }
+    Ok(())
+}
+
+/// `sum`, `var`, `max`, `argmin` and `argmax` of `v` over axis 1 against
+/// the plain loops.
+fn check_axis1(what: &str, v: &Array<f32>) -> Result<()> {
+    let shape = v.shape().to_vec();
+    let g = groups(&v.to_vec()?, &shape, &[1]);
+    let sums: Vec<f32> = g
+        .iter()
+        .map(|x| x.iter().map(|&y| y as f64).sum::<f64>() as f32)
+        .collect();
+    same_f32(&v.sum(1, false)?.to_vec()?, &sums, &format!("sum {what}"));
+    let vars: Vec<f32> = g
+        .iter()
+        .map(|x| {
+            let mu = x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64;
+            (x.iter().map(|&y| (y as f64 - mu).powi(2)).sum::<f64>() / x.len() as f64) as f32
+        })
+        .collect();
+    same_f32(
+        &v.var(1, 0, false)?.to_vec()?,
+        &vars,
+        &format!("var {what}"),
+    );
+    let maxs: Vec<f32> = g.iter().map(|x| np_max(x)).collect();
+    same_f32(&v.max(1, false)?.to_vec()?, &maxs, &format!("max {what}"));
+    let want: Vec<u32> = g.iter().map(|x| np_argmin(x)).collect();
+    assert_eq!(v.argmin(1, false)?.to_vec()?, want, "argmin {what}");
+    let want: Vec<u32> = g.iter().map(|x| np_argmax(x)).collect();
+    assert_eq!(v.argmax(1, false)?.to_vec()?, want, "argmax {what}");
+    Ok(())
+}
+
 test_device!(
+    dense_short_slabs,
     var_large_mean,
     long_axes_paths,
     short_axes_paths,
