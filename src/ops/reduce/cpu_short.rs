@@ -621,6 +621,22 @@ fn arg_rows<T: Number, const MX: bool, const R: usize>(
     let task = |start: usize, chunk: &mut [u32]| {
         if sa == len as isize {
             let b = i0 as usize + start * len;
+            // Back-to-back rows of a constant length: 16 rows at a time,
+            // one lane per row ((n, 8).argmin(1) as one select chain per
+            // row took 2.9x its copy()).
+            let mut groups = chunk.chunks_exact_mut(LANES);
+            let mut b = b;
+            if R > 0 {
+                for o in &mut groups {
+                    arg_dense::<T, MX, 1, LANES, R>(x, b, o);
+                    b += LANES * len;
+                }
+            }
+            let chunk = if R > 0 {
+                groups.into_remainder()
+            } else {
+                chunk
+            };
             let src = &x[b..b + chunk.len() * len];
             for (o, c) in chunk.iter_mut().zip(src.chunks_exact(len)) {
                 *o = arg_row::<T, MX>(if R > 0 {
