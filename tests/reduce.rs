@@ -688,7 +688,152 @@ fn long_axes_paths(dev: &Device) -> Result<()> {
     Ok(())
 }
 
+/// `var` of data with a large mean (1e4 plus noise of about 0.3) at the
+/// shapes of the bench, against an f64 two-pass reference over the same
+/// f32 values: the GPU's fused segment kernel (segment means and `M2`s
+/// merged by Chan's update), the CPU's short-slab kernels, and the
+/// fallbacks. `ddof` 0 and 1; a NaN poisons exactly its own outputs.
+fn var_large_mean(dev: &Device) -> Result<()> {
+    let n = 20_000;
+    let len = n * 16 + 8;
+    let data: Vec<f32> = (0..len)
+        .map(|i| {
+            let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+            1e4 + (h as f32 / (1u64 << 24) as f32 - 0.5) * 0.6
+        })
+        .collect();
+    let flat = Array::from_slice(dev, &data, &[len])?;
+    let cases: [(&[usize], &[usize]); 8] = [
+        (&[n, 8, 2], &[0]),
+        (&[n, 8, 2], &[1]),
+        (&[n, 8, 2], &[0, 1, 2]),
+        (&[n, 8, 2], &[0, 1]),
+        (&[n, 8], &[0]),
+        (&[8, n], &[1]),
+        (&[n / 2, 16], &[0]),
+        (&[4, 80_002], &[1]),
+    ];
+    for nan in [false, true] {
+        let mut vals = data.clone();
+        if nan {
+            vals[16 * 777 + 5] = f32::NAN;
+        }
+        let flat = if nan {
+            Array::from_slice(dev, &vals, &[len])?
+        } else {
+            flat.clone()
+        };
+        for (shape, axes) in cases {
+            let size: usize = shape.iter().product();
+            let x = flat.slice(s![..size])?.reshape(shape)?;
+            let xs: Vec<f64> = vals[..size].iter().map(|&v| v as f64).collect();
+            let cnt = ref_reduce(&xs, shape, axes, 0.0, |a, _| a + 1.0);
+            let sum = ref_reduce(&xs, shape, axes, 0.0, |a, v| a + v);
+            let mean: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| s / c).collect();
+            // Squared deviations from each output's mean: index the
+            // outputs as ref_reduce does.
+            let out_shape: Vec<usize> = (0..shape.len())
+                .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
+                .collect();
+            let mut m2 = vec![0.0; mean.len()];
+            for (lin, &v) in xs.iter().enumerate() {
+                let (mut rem, mut o) = (lin, 0);
+                let mut idx = vec![0; shape.len()];
+                for d in (0..shape.len()).rev() {
+                    idx[d] = rem % shape[d];
+                    rem /= shape[d];
+                }
+                for d in 0..shape.len() {
+                    o = o * out_shape[d] + if axes.contains(&d) { 0 } else { idx[d] };
+                }
+                m2[o] += (v - mean[o]) * (v - mean[o]);
+            }
+            for ddof in [0, 1] {
+                let got = x.var(Axes::Some(axes.to_vec()), ddof, false)?.to_vec()?;
+                assert_eq!(got.len(), m2.len());
+                for (i, (&g, (&q, &c))) in got.iter().zip(m2.iter().zip(&cnt)).enumerate() {
+                    let want = q / (c - ddof as f64);
+                    let what = format!("var {shape:?} {axes:?} ddof {ddof} nan {nan} [{i}]");
+                    if want.is_nan() {
+                        assert!(g.is_nan(), "{what}: {g} want NaN");
+                    } else {
+                        assert!(
+                            ((g as f64) - want).abs() <= 1e-4 * want,
+                            "{what}: {g} want {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Back-to-back short slabs `(m, R, K)` reduced over axis 1, for every
+/// `R` and `K` of 2, 4, 8 and 16 (the CPU's constant-offset groups of
+/// `16 / K` slabs), with `m` past the parallel threshold and not a
+/// multiple of the group (a ragged last group), quarters from a short
+/// cycle (ties within a column) and NaNs in some columns, one of them in
+/// a column whose other rows tie; also the same slabs offset by one
+/// element (not back to back from an aligned start) and reversed.
+fn dense_short_slabs(dev: &Device) -> Result<()> {
+    for r in [2, 4, 8, 16] {
+        for k in [2, 4, 8, 16] {
+            let m = (1 << 17) / (r * k) + 3;
+            let len = m * r * k + 1;
+            let mut base: Vec<f32> = (0..len)
+                .map(|i| ((i * 7919) % 13) as f32 * 0.25 - 1.5)
+                .collect();
+            for i in [5, 1 + r * k * 7, len / 2, len - 2] {
+                base[i] = f32::NAN;
+            }
+            let flat = Array::from_slice(dev, &base, &[len])?;
+            let name = format!("({m},{r},{k})");
+            let x = flat.slice(s![..m * r * k])?.reshape(&[m, r, k])?;
+            check_axis1(&format!("{name} dense"), &x)?;
+            let x = flat.slice(s![1..])?.reshape(&[m, r, k])?;
+            check_axis1(&format!("{name} at 1"), &x)?;
+            let x = x.slice(s![..;-1, .., ..])?;
+            check_axis1(&format!("{name} reversed"), &x)?;
+        }
+    }
+    Ok(())
+}
+
+/// `sum`, `var`, `max`, `argmin` and `argmax` of `v` over axis 1 against
+/// the plain loops.
+fn check_axis1(what: &str, v: &Array<f32>) -> Result<()> {
+    let shape = v.shape().to_vec();
+    let g = groups(&v.to_vec()?, &shape, &[1]);
+    let sums: Vec<f32> = g
+        .iter()
+        .map(|x| x.iter().map(|&y| y as f64).sum::<f64>() as f32)
+        .collect();
+    same_f32(&v.sum(1, false)?.to_vec()?, &sums, &format!("sum {what}"));
+    let vars: Vec<f32> = g
+        .iter()
+        .map(|x| {
+            let mu = x.iter().map(|&y| y as f64).sum::<f64>() / x.len() as f64;
+            (x.iter().map(|&y| (y as f64 - mu).powi(2)).sum::<f64>() / x.len() as f64) as f32
+        })
+        .collect();
+    same_f32(
+        &v.var(1, 0, false)?.to_vec()?,
+        &vars,
+        &format!("var {what}"),
+    );
+    let maxs: Vec<f32> = g.iter().map(|x| np_max(x)).collect();
+    same_f32(&v.max(1, false)?.to_vec()?, &maxs, &format!("max {what}"));
+    let want: Vec<u32> = g.iter().map(|x| np_argmin(x)).collect();
+    assert_eq!(v.argmin(1, false)?.to_vec()?, want, "argmin {what}");
+    let want: Vec<u32> = g.iter().map(|x| np_argmax(x)).collect();
+    assert_eq!(v.argmax(1, false)?.to_vec()?, want, "argmax {what}");
+    Ok(())
+}
+
 test_device!(
+    dense_short_slabs,
+    var_large_mean,
     long_axes_paths,
     short_axes_paths,
     layouts_nans_ties,

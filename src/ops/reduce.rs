@@ -522,8 +522,10 @@ impl<T: Number> Array<T> {
     /// contiguous elements (`K` columns) from element `i0`, each cut into
     /// segments that one invocation folds with `vec4` loads
     /// ([`gpu_chunk::seg_source`]); the `(A, segments, K)` partials then
-    /// reduce over the segments as an array of their own. `var` runs that
-    /// twice: the sums give the means, then the squared deviations.
+    /// reduce over the segments as an array of their own. `var` takes each
+    /// segment's mean and squared deviations in one pass
+    /// ([`gpu_chunk::seg_var_source`]) and merges the segments exactly in a
+    /// second ([`gpu_chunk::seg_var_final_source`]).
     fn gpu_segments(
         &self,
         op: ChunkOp,
@@ -574,6 +576,43 @@ impl<T: Number> Array<T> {
         let res = match op {
             ChunkOp::Red(red) => pass(red, None)?.reduce(red, Axes::from(1), false)?,
             ChunkOp::Mean => sum_by(pass(Red::Sum, None)?, div)?,
+            ChunkOp::Var if segs <= SERIAL_MAX_ITERS => {
+                // One pass for each segment's mean and M2, one to merge them.
+                let m = a_n * k;
+                let parts = Array::<T>::uninit(&self.device, &[2 * m * segs])?;
+                let Storage::Gpu(pb) = &parts.storage else {
+                    unreachable!("GPU arrays")
+                };
+                let pipe = gpu.pipeline(
+                    &format!("reduce_seg_var|{k}"),
+                    || gpu_chunk::seg_var_source(k),
+                    2,
+                )?;
+                let md = [a_n as u32, i0 as u32, rk as u32, segs as u32];
+                gpu.dispatch(
+                    pipe,
+                    vec![pb.clone(), src.clone()],
+                    &md,
+                    (a_n * segs) as u64,
+                    WG as u32,
+                )?;
+                let out = Array::<T>::uninit(&self.device, &[m])?;
+                let Storage::Gpu(ob) = &out.storage else {
+                    unreachable!("GPU arrays")
+                };
+                let pipe =
+                    gpu.pipeline("reduce_seg_var_final", gpu_chunk::seg_var_final_source, 2)?;
+                let md = [
+                    m as u32,
+                    segs as u32,
+                    k as u32,
+                    (gpu_chunk::SEG / k) as u32,
+                    (rk / k) as u32,
+                    (div as f32).to_bits(),
+                ];
+                gpu.dispatch(pipe, vec![ob.clone(), pb.clone()], &md, m as u64, WG as u32)?;
+                out
+            }
             ChunkOp::Var => {
                 let means = sum_by(pass(Red::Sum, None)?, n)?;
                 sum_by(pass(Red::SqDev, Some(&means))?, div)?

@@ -216,6 +216,154 @@ pub(crate) fn seg_source(red: Red, d: DType, k: usize) -> String {
     s
 }
 
+/// The column sums of `vec4` accumulators `acc0 ..` (named `v`) for `K`
+/// columns laid out as in [`seg_source`].
+fn lane_sums(v: &str, k: usize) -> Vec<String> {
+    match k {
+        1 => vec![format!("(({v}0.x + {v}0.y) + ({v}0.z + {v}0.w))")],
+        2 => vec![format!("({v}0.x + {v}0.z)"), format!("({v}0.y + {v}0.w)")],
+        _ => (0..k)
+            .map(|j| format!("{v}{}.{}", j / 4, ["x", "y", "z", "w"][j % 4]))
+            .collect(),
+    }
+}
+
+/// WGSL of `var`'s first pass over long slabs, laid out as for
+/// [`seg_source`] (f32): each invocation sums its segment, shifted by each
+/// column's first element in the slab, takes each column's segment mean, then re-reads the segment (in cache) for the
+/// squared deviations from it, corrected by the deviations' own sum
+/// (`M2 = sum d^2 - (sum d)^2 / n`, the corrected two-pass formula). It
+/// writes the `A * T * K` (shifted) segment means and then the `A * T * K` segment
+/// `M2`s, both in `(slab, segment, column)` order; [`seg_var_final_source`]
+/// merges them. A segment holds `SEG / K` rows, the last what is left.
+///
+/// Metadata words: as [`seg_source`].
+pub(crate) fn seg_var_source(k: usize) -> String {
+    let nv = (k / 4).max(1);
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let T = md[3];\n";
+    s += "    if (g >= md[0] * T) { return; }\n";
+    s += "    let a = g / T;\n";
+    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
+    s += &format!("    let start = slab + (g % T) * {}u;\n", SEG / 4);
+    s += &format!(
+        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
+        SEG / 4
+    );
+    // Rows of each column in this segment (K a power of two).
+    s += &format!("    let cnt = f32((end - start) * 4u / {k}u);\n");
+    // Every column is shifted by its slab's first row, so that the means
+    // the merge subtracts are small (a mean of 1e4 in f32 is off by up to
+    // half an ulp, 5e-4, which swamps the differences between segments).
+    let f = ["x", "y", "z", "w"];
+    for q in 0..nv {
+        let lane = |l: usize| {
+            let j = (4 * q + l) % k;
+            format!("bitcast<f32>(src[slab + {}u].{})", j / 4, f[j % 4])
+        };
+        s += &format!(
+            "    let sv{q} = vec4<f32>({}, {}, {}, {});\n",
+            lane(0),
+            lane(1),
+            lane(2),
+            lane(3)
+        );
+        s += &format!("    var acc{q} = vec4<f32>(0.0);\n");
+    }
+    s += &format!("    for (var v = start; v < end; v = v + {nv}u) {{\n");
+    for q in 0..nv {
+        s += &format!("        acc{q} = acc{q} + (bitcast<vec4<f32>>(src[v + {q}u]) - sv{q});\n");
+    }
+    s += "    }\n";
+    for (j, c) in lane_sums("acc", k).iter().enumerate() {
+        s += &format!("    let m{j} = {c} / cnt;\n");
+    }
+    for q in 0..nv {
+        let lane = |l: usize| format!("m{}", (4 * q + l) % k);
+        s += &format!(
+            "    let mv{q} = vec4<f32>({}, {}, {}, {});\n",
+            lane(0),
+            lane(1),
+            lane(2),
+            lane(3)
+        );
+        s += &format!("    var dd{q} = vec4<f32>(0.0);\n    var ds{q} = vec4<f32>(0.0);\n");
+    }
+    s += &format!("    for (var v = start; v < end; v = v + {nv}u) {{\n");
+    for q in 0..nv {
+        s += &format!("        let y{q} = (bitcast<vec4<f32>>(src[v + {q}u]) - sv{q}) - mv{q};\n");
+        s += &format!("        dd{q} = dd{q} + y{q} * y{q};\n        ds{q} = ds{q} + y{q};\n");
+    }
+    s += "    }\n";
+    s += "    let H = md[0] * T * ";
+    s += &format!("{k}u;\n");
+    let dd = lane_sums("dd", k);
+    let ds = lane_sums("ds", k);
+    for j in 0..k {
+        s += &format!("    let s{j} = {};\n", ds[j]);
+        s += &format!("    out[g * {k}u + {j}u] = bitcast<u32>(m{j} + s{j} / cnt);\n");
+        s += &format!(
+            "    out[H + g * {k}u + {j}u] = bitcast<u32>(max({} - s{j} * s{j} / cnt, 0.0));\n",
+            dd[j]
+        );
+    }
+    s += "}\n";
+    s
+}
+
+/// WGSL of `var`'s second pass over the partials of [`seg_var_source`]:
+/// one invocation per output merges its `T` segments' `(count, mean, M2)`
+/// exactly (Chan, Golub and LeVeque's pairwise update: `M2 = M2a + M2b +
+/// d^2 na nb / n`), in blocks of 32 segments merged into the total (so
+/// rounding grows with `sqrt(T)`-ish depth, not `T`), and divides `M2`
+/// by the divisor.
+///
+/// Metadata words: outputs `M = A * K`, `T`, `K`, rows per full segment,
+/// rows `R`, the divisor (f32 bits).
+pub(crate) fn seg_var_final_source() -> String {
+    let mut s = String::new();
+    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
+    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
+    s += "@group(0) @binding(2) var<storage, read> parts: array<u32>;\n";
+    s += "fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {\n";
+    s += "    let n = a.x + b.x;\n";
+    s += "    let d = b.y - a.y;\n";
+    s += "    let f = b.x / n;\n";
+    s += "    return vec3<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f);\n";
+    s += "}\n";
+    s += "@compute @workgroup_size(256)\n";
+    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
+    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
+    s += "    let M = md[0];\n";
+    s += "    if (g >= M) { return; }\n";
+    s += "    let T = md[1];\n";
+    s += "    let K = md[2];\n";
+    s += "    let full = md[3];\n";
+    s += "    let R = md[4];\n";
+    s += "    let base = (g / K) * T * K + g % K;\n";
+    s += "    let H = M * T;\n";
+    s += "    var tot = vec3<f32>(0.0);\n";
+    s += "    for (var b = 0u; b < T; b = b + 32u) {\n";
+    s += "        let e = min(b + 32u, T);\n";
+    s += "        var blk = vec3<f32>(0.0);\n";
+    s += "        for (var t = b; t < e; t = t + 1u) {\n";
+    s += "            let i = base + t * K;\n";
+    s += "            let n = f32(min(full, R - t * full));\n";
+    s += "            blk = merge(blk, vec3<f32>(n, bitcast<f32>(parts[i]), bitcast<f32>(parts[H + i])));\n";
+    s += "        }\n";
+    s += "        tot = merge(tot, blk);\n";
+    s += "    }\n";
+    s += "    out[g] = bitcast<u32>(tot.z / bitcast<f32>(md[5]));\n";
+    s += "}\n";
+    s
+}
+
 /// WGSL of the first pass of `argmax`/`argmin` over long slabs, laid out
 /// as for [`seg_source`]: each invocation keeps, per `vec4` lane, the best
 /// value and its row (a later row replaces only when strictly better, or
@@ -372,6 +520,12 @@ mod tests {
 
     #[test]
     fn chunk_wgsl_validates() {
+        crate::device::gpu::validate_wgsl(&seg_var_final_source())
+            .unwrap_or_else(|e| panic!("seg var final: {e}"));
+        for k in [1, 2, 4, 8, 16] {
+            crate::device::gpu::validate_wgsl(&seg_var_source(k))
+                .unwrap_or_else(|e| panic!("seg var {k}: {e}"));
+        }
         for var in [false, true] {
             crate::device::gpu::validate_wgsl(&cols4_source(var))
                 .unwrap_or_else(|e| panic!("cols4 {var}: {e}"));
