@@ -131,6 +131,35 @@ pub(crate) fn source(op: ChunkOp, d: DType, r: usize, k: usize, p: usize, vec4: 
 /// Elements one invocation of the segment kernel reads (64 `vec4`s).
 pub(crate) const SEG: usize = 256;
 
+/// The md, output and input bindings every kernel here declares.
+const BINDINGS: &str = "@group(0) @binding(0) var<storage, read> md: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;
+";
+
+/// NaN lanes of a vec4, on the bits (shader compilers may fold `x != x`).
+const NAN_V: &str = "fn nan_v(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }\n";
+
+/// The segment kernels' entry: invocation `g` takes segment `seg` of slab
+/// `a` (of `A`, `T` segments each), the vec4 range `start..end`.
+fn seg_main() -> String {
+    format!(
+        "@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
+    let g = gid.x + gid.y * nwg.x * 256u;
+    let T = md[3];
+    let A = md[0];
+    if (g >= A * T) {{ return; }}
+    let a = g / T;
+    let seg = g % T;
+    let slab = (md[1] + a * md[2]) / 4u;
+    let start = slab + seg * {q}u;
+    let end = min(slab + md[2] / 4u, start + {q}u);
+",
+        q = SEG / 4
+    )
+}
+
 /// WGSL of the first pass over long slabs (`R * K` elements each, `K` a
 /// power of two up to 16, every slab starting on a multiple of 4): each
 /// invocation folds one segment of [`SEG`] elements of one slab into `K`
@@ -154,26 +183,13 @@ pub(crate) fn seg_source(red: Red, d: DType, k: usize) -> String {
     };
     let nv = (k / 4).max(1);
     let mut s = String::new();
-    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
-    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
-    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += BINDINGS;
     if red == Red::SqDev {
         s += "@group(0) @binding(3) var<storage, read> mn: array<u32>;\n";
     }
-    s += "fn nan_v(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }\n";
+    s += NAN_V;
     s += &format!("fn comb(a: vec4<{t}>, b: vec4<{t}>) -> vec4<{t}> {{ return {comb}; }}\n");
-    s += "@compute @workgroup_size(256)\n";
-    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
-    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
-    s += "    let T = md[3];\n";
-    s += "    if (g >= md[0] * T) { return; }\n";
-    s += "    let a = g / T;\n";
-    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
-    s += &format!("    let start = slab + (g % T) * {}u;\n", SEG / 4);
-    s += &format!(
-        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
-        SEG / 4
-    );
+    s += &seg_main();
     for q in 0..nv {
         s += &format!("    var acc{q} = vec4<{t}>({ident});\n");
         if red == Red::SqDev {
@@ -241,21 +257,8 @@ fn lane_sums(v: &str, k: usize) -> Vec<String> {
 pub(crate) fn seg_var_source(k: usize) -> String {
     let nv = (k / 4).max(1);
     let mut s = String::new();
-    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
-    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
-    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
-    s += "@compute @workgroup_size(256)\n";
-    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
-    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
-    s += "    let T = md[3];\n";
-    s += "    if (g >= md[0] * T) { return; }\n";
-    s += "    let a = g / T;\n";
-    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
-    s += &format!("    let start = slab + (g % T) * {}u;\n", SEG / 4);
-    s += &format!(
-        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
-        SEG / 4
-    );
+    s += BINDINGS;
+    s += &seg_main();
     // Rows of each column in this segment (K a power of two).
     s += &format!("    let cnt = f32((end - start) * 4u / {k}u);\n");
     // Every column is shifted by its slab's first row, so that the means
@@ -386,27 +389,12 @@ pub(crate) fn seg_arg_source(red: Red, d: DType, k: usize) -> String {
     };
     let nv = (k / 4).max(1);
     let mut s = String::new();
-    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
-    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
-    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += BINDINGS;
     s += "fn nan_s(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }\n";
-    s += "fn nan_v(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }\n";
+    s += NAN_V;
     s += &format!("fn beats(a: vec4<{t}>, b: vec4<{t}>) -> vec4<bool> {{ return {beats}; }}\n");
     s += &format!("fn take(av: {t}, ai: u32, bv: {t}, bi: u32) -> bool {{ return {take}; }}\n");
-    s += "@compute @workgroup_size(256)\n";
-    s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
-    s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
-    s += "    let T = md[3];\n";
-    s += "    let A = md[0];\n";
-    s += "    if (g >= A * T) { return; }\n";
-    s += "    let a = g / T;\n";
-    s += "    let seg = g % T;\n";
-    s += "    let slab = (md[1] + a * md[2]) / 4u;\n";
-    s += &format!("    let start = slab + seg * {}u;\n", SEG / 4);
-    s += &format!(
-        "    let end = min(slab + md[2] / 4u, start + {}u);\n",
-        SEG / 4
-    );
+    s += &seg_main();
     // The row of each lane of the vec4 at `v`, and its step per iteration.
     let (lane_rows, row_of) = match k {
         1 => ("vec4<u32>(0u, 1u, 2u, 3u)", "(V - slab) * 4u".to_string()),
@@ -480,9 +468,7 @@ pub(crate) fn seg_arg_source(red: Red, d: DType, k: usize) -> String {
 /// stride / 4, the row stride / 4, the divisor (f32 bits).
 pub(crate) fn cols4_source(var: bool) -> String {
     let mut s = String::new();
-    s += "@group(0) @binding(0) var<storage, read> md: array<u32>;\n";
-    s += "@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n";
-    s += "@group(0) @binding(2) var<storage, read> src: array<vec4<u32>>;\n";
+    s += BINDINGS;
     s += "@compute @workgroup_size(256)\n";
     s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
     s += "    let g = gid.x + gid.y * nwg.x * 256u;\n";
