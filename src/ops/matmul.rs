@@ -479,6 +479,12 @@ fn cpu_product<T: Number>(
             }
         }
     };
+    if plan.batch() == 1 && m * n * k <= SERIAL_MAX_OPS && rayon::current_thread_index().is_none() {
+        // One small product runs on one thread anyway: on the caller's,
+        // which saves waking a pool thread (10-30 µs a call here, more
+        // than the whole 64³ product).
+        return one(0, cv, Threads::One);
+    }
     // The locks stay on this thread; the products run in ndgpu's pool.
     cpu::exec(|| {
         if plan.batch() > 1 && m * n * k <= BATCH_PAR_MAX_OPS {
@@ -580,14 +586,12 @@ macro_rules! gemm_float {
             b.check(k, n)?;
             assert_eq!(c.len(), m * n, "the caller passes one C-contiguous matrix");
             let positive = a.rs > 0 && a.cs > 0 && b.rs > 0 && b.cs > 0;
-            // A read column-wise (`a.T @ b`) between 128³ and 512³
-            // multiply-adds ran at 90-120 GFLOP/s through gemm here against
-            // about 200 through matrixmultiply (examples/gemm_eval.rs);
-            // larger, gemm leads again.
-            let a_by_columns = a.rs == 1 && a.cs != 1;
             let ops = m * n * k;
-            let mid = ops > SERIAL_MAX_OPS && ops <= 512 * 512 * 512;
-            if positive && !force_matrixmultiply() && !(a_by_columns && mid) {
+            // gemm for every layout, `a.T @ b` included: an earlier rule sent
+            // a column-wise A between 128³ and 512³ to matrixmultiply, but
+            // measured again (examples/gemm_eval.rs) gemm ran it at 213-286 /
+            // 255-275 GFLOP/s for n = 256 / 512 against 118-124 / 226-230.
+            if positive && !force_matrixmultiply() {
                 // gemm on two threads ran 128^3 at half its one-thread speed
                 // (examples/gemm_eval.rs): small products stay on one.
                 let par = match threads {

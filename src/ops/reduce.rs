@@ -345,7 +345,9 @@ impl<T: Number> Array<T> {
         let o: &mut [T] = bytemuck::cast_slice_mut(&mut og);
         let input = bytemuck::cast_slice::<u64, T>(&g);
         // The locks stay on this thread; the work runs in ndgpu's pool.
-        cpu::exec(|| cpu_reduce::reduce(op, input, &self.layout, &sp.is_red, mv, &mut o[..m_out]));
+        cpu::exec_sized(self.layout.size(), || {
+            cpu_reduce::reduce(op, input, &self.layout, &sp.is_red, mv, &mut o[..m_out])
+        });
         drop(og);
         Ok(out)
     }
@@ -366,7 +368,9 @@ impl<T: Number> Array<T> {
         let mut og = cpu::lock(os);
         let o: &mut [T] = bytemuck::cast_slice_mut(&mut og);
         let input = bytemuck::cast_slice::<u64, T>(&g);
-        cpu::exec(|| cpu_reduce::stat(var, input, &self.layout, &sp.is_red, div, &mut o[..m_out]));
+        cpu::exec_sized(self.layout.size(), || {
+            cpu_reduce::stat(var, input, &self.layout, &sp.is_red, div, &mut o[..m_out])
+        });
         drop(og);
         Ok(out)
     }
@@ -849,7 +853,9 @@ impl<T: Number> Array<T> {
                     let o: &mut [u32] = bytemuck::cast_slice_mut(&mut og);
                     let input = bytemuck::cast_slice::<u64, T>(&g);
                     let max = red == Red::ArgMax;
-                    cpu::exec(|| cpu_reduce::arg(max, input, &self.layout, axis, &mut o[..m_out]));
+                    cpu::exec_sized(self.layout.size(), || {
+                        cpu_reduce::arg(max, input, &self.layout, axis, &mut o[..m_out])
+                    });
                     drop(og);
                     return Ok((None, Some(out)));
                 }
