@@ -28,7 +28,8 @@ n = opt("--n", 20000)
 reps = opt("--reps", 7)
 print(f"numpy {np.__version__}: ms, median of {reps}")
 print(f"{'input':<22} {'axes':<7} {'copy':>7} {'sum':>7} {'min':>7} {'max':>7} {'mean':>7} {'var':>7} {'argmin':>7}")
-v = (np.arange(n * 16) * 7919 % 1000).astype(np.float32)
+# The same irregular values as reduce_bench.rs (i times 2^32 / phi modulo 2^32).
+v = ((np.arange(n * 16, dtype=np.uint64) * 2654435769) % 2**32).astype(np.float32) / np.float32(2**32) * np.float32(1000)
 
 
 def row(name, x, axes):

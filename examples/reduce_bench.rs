@@ -67,7 +67,12 @@ fn main() -> Result<()> {
             "{:<22} {:<7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  worst/copy",
             "input", "axes", "copy", "sum", "min", "max", "mean", "var", "argmin"
         );
-        let v: Vec<f32> = (0..n * 16).map(|i| ((i * 7919) % 1000) as f32).collect();
+        // Irregular values in [0, 1000) (a Weyl sequence: i times 2^32 / phi
+        // modulo 2^32), so that no kernel gains from a branch that the
+        // predictor learns; examples/reduce_bench.py builds the same.
+        let v: Vec<f32> = (0..n as u64 * 16)
+            .map(|i| ((i * 2_654_435_769) % (1 << 32)) as f32 / 4_294_967_296.0 * 1000.0)
+            .collect();
         let x3 = Array::from_slice(dev, &v, &[n, 8, 2])?;
         for axes in [[0].as_slice(), &[1], &[2], &[0, 1], &[1, 2], &[0, 1, 2]] {
             row(dev, reps, &format!("({n},8,2)"), &x3, axes)?;

@@ -680,70 +680,21 @@ fn arg_slab<T: Number, const MX: bool, const K: usize>(
     let mut idx = [lo as u32; SHORT_MAX];
     for r in lo + 1..hi {
         let row = &x[at(r)..at(r) + k];
+        let rr = r as u32;
         for j in 0..k {
             let v = row[j];
             let t = better::<T, MX>(best[j], v);
-            best[j] = if t { v } else { best[j] };
-            idx[j] = if t { r as u32 } else { idx[j] };
+            // Blends, not a select on both arrays (which compiled to
+            // branches, mispredicted on irregular data).
+            idx[j] ^= (idx[j] ^ rr) & (t as u32).wrapping_neg();
+            best[j] = if MX {
+                vmax(best[j], v)
+            } else {
+                vmin(best[j], v)
+            };
         }
     }
     (best, idx)
-}
-
-/// Slab rows up to which a long slab's argmin/argmax is its extremes (the
-/// vectorised value kernel) and then a search for their first rows.
-const ARG_SEARCH_MAX: usize = 1 << 16;
-
-/// The first row of each column's extreme in one long slab: the extremes
-/// by [`slab_value`] (16 lanes, no index to carry), then a scan of the rows
-/// in order that tests a whole row at once and stops when every column has
-/// its row. A NaN extreme is found as the first NaN of its column. At worst
-/// a second read of the slab; `(20000, 8).argmin(0)` with one select chain
-/// per column took 0.067-0.081 ms against 0.024 ms for its `copy()`.
-#[allow(clippy::eq_op)] // v != v: is it NaN?
-fn arg_by_search<T: Number, const MX: bool, const K: usize>(
-    x: &[T],
-    b: isize,
-    sr: isize,
-    k: usize,
-    r: usize,
-    out: &mut [u32],
-) {
-    let k = if K > 0 { K } else { k };
-    let mut e = [T::zero(); SHORT_MAX];
-    let one = T::one();
-    if MX {
-        slab_value::<T, MAX, K>(x, b, sr, k, r, one, one, true, &mut e[..k]);
-    } else {
-        slab_value::<T, MIN, K>(x, b, sr, k, r, one, one, true, &mut e[..k]);
-    }
-    let mut enan = [false; SHORT_MAX];
-    for (n, &v) in enan.iter_mut().zip(&e) {
-        *n = v != v;
-    }
-    let hit = |v: T, j: usize| (v == e[j]) | (enan[j] & (v != v));
-    let mut found = [false; SHORT_MAX];
-    let mut left = k;
-    for rr in 0..r {
-        let at = (b + rr as isize * sr) as usize;
-        let row = &x[at..at + k];
-        let mut any = false;
-        for (j, &v) in row.iter().enumerate() {
-            any |= hit(v, j);
-        }
-        if any {
-            for (j, &v) in row.iter().enumerate() {
-                if !found[j] && hit(v, j) {
-                    found[j] = true;
-                    out[j] = rr as u32;
-                    left -= 1;
-                }
-            }
-            if left == 0 {
-                return;
-            }
-        }
-    }
 }
 
 /// First rows of the extremes of `G = 16 / K` back-to-back slabs of `R`
@@ -770,8 +721,12 @@ fn arg_dense<T: Number, const MX: bool, const K: usize, const G: usize, const R:
                 let l = q * K + j;
                 let v = blk[q * R * K + rr * K + j];
                 let t = better::<T, MX>(best[l], v);
-                best[l] = if t { v } else { best[l] };
-                idx[l] = if t { rr as u32 } else { idx[l] };
+                idx[l] ^= (idx[l] ^ rr as u32) & (t as u32).wrapping_neg();
+                best[l] = if MX {
+                    vmax(best[l], v)
+                } else {
+                    vmin(best[l], v)
+                };
             }
         }
     }
@@ -823,10 +778,6 @@ fn arg_slabs<T: Number, const MX: bool, const K: usize>(
         let b = i0 + a as isize * sa;
         if !split {
             o.copy_from_slice(&arg_slab::<T, MX, K>(x, b, sr, k, 0, r).1[..k]);
-            return;
-        }
-        if r <= ARG_SEARCH_MAX {
-            arg_by_search::<T, MX, K>(x, b, sr, k, r, o);
             return;
         }
         let per = r.div_ceil(4 * threads);
