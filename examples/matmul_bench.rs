@@ -85,7 +85,10 @@ fn main() -> Result<()> {
     let run_cpu = which.as_deref() != Some("gpu");
     println!("f32 matmul, n x n @ n x n, median GFLOP/s (2 n^3 flops per product)");
     if run_cpu {
-        println!("CPU backend: {} (matrixmultiply sgemm)", cpu.info());
+        println!(
+            "CPU backend: {} (gemm; matrixmultiply for negative or zero strides)",
+            cpu.info()
+        );
     }
     if let Some(g) = &gpu {
         println!(

@@ -418,6 +418,12 @@ fn parallel_batches(dev: &Device) -> Result<()> {
     let big = rand(dev, &[300, 200], 74)?;
     let bb = rand(dev, &[300, 150], 75)?;
     check(&big.t().matmul(&bb)?, &big.t(), &bb)?;
+    // A sliced A with an odd row count: the CPU splits C into uneven bands
+    // of rows, each starting at an offset into A.
+    let wide = rand(dev, &[261, 140], 79)?;
+    let sub = wide.slice(s![2..259, 5..])?;
+    let rhs = rand(dev, &[135, 130], 80)?;
+    check(&sub.matmul(&rhs)?, &sub, &rhs)?;
     if dev.is_cpu() {
         let a64 = Array::from_vec(
             dev,

@@ -505,6 +505,10 @@ fn cpu_product<T: Number>(
 /// cores, measured with examples/gemm_eval.rs).
 const BATCH_PAR_MAX_OPS: usize = 128 * 128 * 128;
 
+/// Rows of C per thread at or above which a float product runs as one band
+/// of rows per thread (else gemm splits it itself).
+const ROW_SPLIT_MIN: usize = 64;
+
 /// Multiply-adds at or below which one float product runs on one thread.
 const SERIAL_MAX_OPS: usize = 128 * 128 * 128;
 
@@ -592,42 +596,64 @@ macro_rules! gemm_float {
             // measured again (examples/gemm_eval.rs) gemm ran it at 213-286 /
             // 255-275 GFLOP/s for n = 256 / 512 against 118-124 / 226-230.
             if positive && !force_matrixmultiply() {
-                // gemm on two threads ran 128^3 at half its one-thread speed
-                // (examples/gemm_eval.rs): small products stay on one.
-                let par = match threads {
-                    Threads::All if ops > SERIAL_MAX_OPS => gemm::Parallelism::Rayon(0),
-                    _ => gemm::Parallelism::None,
+                // `rows` rows of C (`c`, C-contiguous) from the A rows at `a_off`.
+                let call = |rows: usize, a_off: isize, c: &mut [$t], par: gemm::Parallelism| {
+                    debug_assert_eq!(c.len(), rows * n);
+                    // SAFETY: `check` proved that every element A (m x k)
+                    // and B (k x n) address through their strides lies
+                    // inside their slices, and callers pass `rows` rows of A
+                    // starting at one of its rows, a subset of those; `c`
+                    // holds exactly rows*n elements at row stride n and
+                    // column stride 1, and is borrowed mutably, so it aliases
+                    // neither input. gemm reads and writes only the elements
+                    // its dimensions and strides name (`wrapping_offset`
+                    // computes addresses without dereferencing), and with
+                    // `read_dst` false it never reads `c`: dst = 1 * (lhs @ rhs).
+                    unsafe {
+                        gemm::gemm(
+                            rows,
+                            n,
+                            k,
+                            c.as_mut_ptr(),
+                            1,
+                            n as isize,
+                            false,
+                            a.data.as_ptr().wrapping_offset(a_off),
+                            a.cs,
+                            a.rs,
+                            b.data.as_ptr().wrapping_offset(b.offset),
+                            b.cs,
+                            b.rs,
+                            0.0,
+                            1.0,
+                            false,
+                            false,
+                            false,
+                            par,
+                        );
+                    }
                 };
-                // SAFETY: `check` proved that every element A (m x k) and B
-                // (k x n) address through their strides lies inside their
-                // slices; `c` holds exactly m*n elements at row stride n and
-                // column stride 1, and is borrowed mutably, so it aliases
-                // neither input. gemm reads and writes only the elements its
-                // dimensions and strides name (`wrapping_offset` computes
-                // addresses without dereferencing), and with `read_dst`
-                // false it never reads `c`: dst = 1 * (lhs @ rhs).
-                unsafe {
-                    gemm::gemm(
-                        m,
-                        n,
-                        k,
-                        c.as_mut_ptr(),
-                        1,
-                        n as isize,
-                        false,
-                        a.data.as_ptr().wrapping_offset(a.offset),
-                        a.cs,
-                        a.rs,
-                        b.data.as_ptr().wrapping_offset(b.offset),
-                        b.cs,
-                        b.rs,
-                        0.0,
-                        1.0,
-                        false,
-                        false,
-                        false,
-                        par,
-                    );
+                let workers = rayon::current_num_threads().max(1);
+                let per = m.div_ceil(workers);
+                match threads {
+                    // gemm on two threads ran 128³ at half its one-thread
+                    // speed (examples/gemm_eval.rs): small products stay on one.
+                    Threads::All if ops > SERIAL_MAX_OPS && workers > 1 && per >= ROW_SPLIT_MIN => {
+                        // One band of C's rows per thread, each a one-thread
+                        // gemm: 250-310 / 298-310 / 318-346 GFLOP/s for
+                        // `a.T @ b` at n = 256 / 512 / 1024 against 154-273 /
+                        // 265-297 / 282-320 for gemm's own two-thread split,
+                        // and as fast or faster for `a @ b` (each thread packs
+                        // B again: k*n copies against per*n*k multiply-adds).
+                        c.par_chunks_mut(per * n).enumerate().for_each(|(p, cp)| {
+                            let a_off = a.offset + (p * per) as isize * a.rs;
+                            call(cp.len() / n, a_off, cp, gemm::Parallelism::None)
+                        });
+                    }
+                    Threads::All if ops > SERIAL_MAX_OPS => {
+                        call(m, a.offset, c, gemm::Parallelism::Rayon(0))
+                    }
+                    _ => call(m, a.offset, c, gemm::Parallelism::None),
                 }
                 return Ok(());
             }
