@@ -179,7 +179,7 @@ fn lanes<T: Number>(v: &[T], init: T, f: impl Fn(T, T) -> T) -> T {
 }
 
 /// The NaN-propagating extreme of a non-empty slice. The hot loop is a
-/// plain `max` (one vector instruction) on eight lanes, and NaNs are caught
+/// plain `max` (one vector instruction) on 32 lanes, and NaNs are caught
 /// by a second set of lanes summing `x - x` (0 for numbers, NaN for NaN and
 /// for infinities); only when that sum is not a number is the slice scanned
 /// again for a NaN.
@@ -194,9 +194,11 @@ fn extreme_slice<T: Number, const MAX: bool>(v: &[T]) -> T {
             a
         }
     };
-    let mut acc = [v[0]; 8];
-    let mut z = [T::zero(); 8];
-    let mut chunks = v.chunks_exact(8);
+    // 32 lanes: eight SSE registers per accumulator, so that the adds of
+    // `z` (4 cycles latency each) keep up with the loads.
+    let mut acc = [v[0]; 32];
+    let mut z = [T::zero(); 32];
+    let mut chunks = v.chunks_exact(32);
     for c in &mut chunks {
         for ((a, zz), &x) in acc.iter_mut().zip(z.iter_mut()).zip(c) {
             *a = pick(*a, x);
@@ -814,7 +816,7 @@ pub(super) fn better<T: Number, const MAX: bool>(best: T, v: T) -> bool {
     (best == best) & beats
 }
 
-/// The extreme (NaN-propagating) of a non-empty slice, eight lanes wide.
+/// The extreme (NaN-propagating) of a non-empty slice, 32 lanes wide.
 #[inline(always)]
 fn extreme<T: Number, const MAX: bool>(v: &[T]) -> T {
     extreme_slice::<T, MAX>(v)
