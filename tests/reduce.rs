@@ -622,7 +622,18 @@ fn long_axes_paths(dev: &Device) -> Result<()> {
         base[i] = f32::NAN;
     }
     let nans = Array::from_slice(dev, &base, &[base.len()])?;
-    for (name, flat) in [("clean", &clean), ("NaN", &nans)] {
+    // Infinities and no NaN: the CPU's plain-compare max/min see a NaN in
+    // their `v - v` lanes and fold those rows again exactly.
+    let mut inf = clean.to_vec()?;
+    for i in [3 + 8 * 900, 3 + 8 * 12_000, 5 + 8 * 4000, 6 * n + 5] {
+        inf[i] = if i % 8 == 3 {
+            f32::INFINITY
+        } else {
+            f32::NEG_INFINITY
+        };
+    }
+    let infs = Array::from_slice(dev, &inf, &[inf.len()])?;
+    for (name, flat) in [("clean", &clean), ("NaN", &nans), ("inf", &infs)] {
         let v = |len: usize, shape: &[usize]| -> Result<Array<f32>> {
             flat.slice(s![..len])?.reshape(shape)
         };

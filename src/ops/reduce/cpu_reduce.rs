@@ -71,6 +71,36 @@ impl Op {
     }
 }
 
+/// The larger of `a` and `b` by a plain compare (one `maxps`): a NaN `b`
+/// is skipped. Callers that meet NaNs catch them with [`nan_lane`].
+#[inline(always)]
+pub(super) fn fmax<T: Number>(a: T, b: T) -> T {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// The smaller of `a` and `b` by a plain compare; see [`fmax`].
+#[inline(always)]
+pub(super) fn fmin<T: Number>(a: T, b: T) -> T {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// Adds `v - v` to a NaN-detecting lane: it stays 0 while every `v` is a
+/// number and turns NaN at the first NaN (or infinity) it sees, in two
+/// vector instructions against the four of a NaN-propagating select.
+#[inline(always)]
+#[allow(clippy::eq_op)] // v - v is the test
+pub(super) fn nan_lane<T: Number>(z: T, v: T) -> T {
+    z.add_(v.sub_(v))
+}
+
 /// NaN-propagating maximum without a branch: `b` replaces `a` when `a` is
 /// not NaN and `b` is greater or NaN. Integers compare as usual.
 #[inline(always)]

@@ -20,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use super::cpu_reduce::{better, canon, vmax, vmin, Ax, PAR_CHUNK, PAR_MIN};
+use super::cpu_reduce::{better, canon, fmax, fmin, nan_lane, vmax, vmin, Ax, PAR_CHUNK, PAR_MIN};
 use crate::element::Number;
 use crate::layout::Layout;
 
@@ -41,6 +41,10 @@ pub(crate) const MEAN: u8 = 4;
 pub(crate) const VAR: u8 = 5;
 /// Squared deviations from a per-column mean (`var`'s second slab pass).
 const SQDEV: u8 = 6;
+/// [`MAX`] and [`MIN`] by the NaN-propagating select on every element: the
+/// long-slab kernel's fallback when its plain compare met a NaN or infinity.
+const EMAX: u8 = 7;
+const EMIN: u8 = 8;
 
 /// Calls `$go!(KIND)` with `kind` as a constant.
 macro_rules! dispatch_kind {
@@ -60,10 +64,17 @@ macro_rules! dispatch_kind {
 fn comb<T: Number, const OP: u8>(a: T, b: T) -> T {
     match OP {
         PROD => a.mul_(b),
-        MAX => vmax(a, b),
-        MIN => vmin(a, b),
+        MAX | EMAX => vmax(a, b),
+        MIN | EMIN => vmin(a, b),
         _ => a.add_(b),
     }
+}
+
+/// Is any of the lanes NaN?
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn any_nan<T: Number>(z: &[T]) -> bool {
+    z.iter().fold(false, |a, &v| a | (v != v))
 }
 
 /// One output of the rows form: `n` is the row length as `T` (for the
@@ -172,7 +183,7 @@ fn slab<T: Number, const OP: u8, const K: usize>(
     // Max and min start from the first row (repeating an element changes
     // neither); sums from 0, products from 1.
     let init = |j: usize| match OP {
-        MAX | MIN => x[at(lo) + j],
+        MAX | MIN | EMAX | EMIN => x[at(lo) + j],
         PROD => T::one(),
         _ => T::zero(),
     };
@@ -190,6 +201,23 @@ fn slab<T: Number, const OP: u8, const K: usize>(
             v
         }
     };
+    // Max and min fold with a plain compare and `v - v` lanes; if those
+    // end NaN, the rows are folded again with the NaN-propagating select
+    // ((20000, 8, 2).min(0): 0.032 -> 0.016 ms).
+    let fast = matches!(OP, MAX | MIN);
+    let mut z = [T::zero(); LANES];
+    let mut step = |l: usize, v: T| {
+        if fast {
+            z[l] = nan_lane(z[l], v);
+            acc[l] = if OP == MAX {
+                fmax(acc[l], v)
+            } else {
+                fmin(acc[l], v)
+            };
+        } else {
+            acc[l] = comb::<T, OP>(acc[l], pre(v, mm[l]));
+        }
+    };
     let mut r = lo;
     if sr == k as isize {
         // Contiguous rows: the slab is one run, 16 lanes per step.
@@ -197,7 +225,7 @@ fn slab<T: Number, const OP: u8, const K: usize>(
         let mut steps = run.chunks_exact(w);
         for c in &mut steps {
             for l in 0..w {
-                acc[l] = comb::<T, OP>(acc[l], pre(c[l], mm[l]));
+                step(l, c[l]);
             }
         }
         r = hi - steps.remainder().len() / k;
@@ -206,8 +234,7 @@ fn slab<T: Number, const OP: u8, const K: usize>(
             for q in 0..u {
                 let rb = at(r + q);
                 for j in 0..k {
-                    let l = q * k + j;
-                    acc[l] = comb::<T, OP>(acc[l], pre(x[rb + j], mm[l]));
+                    step(q * k + j, x[rb + j]);
                 }
             }
             r += u;
@@ -216,8 +243,14 @@ fn slab<T: Number, const OP: u8, const K: usize>(
     for rr in r..hi {
         let rb = at(rr);
         for j in 0..k {
-            acc[j] = comb::<T, OP>(acc[j], pre(x[rb + j], mm[j]));
+            step(j, x[rb + j]);
         }
+    }
+    if fast && any_nan(&z) {
+        return match OP {
+            MAX => slab::<T, EMAX, K>(x, b, sr, k, lo, hi, mean),
+            _ => slab::<T, EMIN, K>(x, b, sr, k, lo, hi, mean),
+        };
     }
     for q in 1..u {
         for j in 0..k {
