@@ -706,28 +706,61 @@ fn arg_slab<T: Number, const MX: bool, const K: usize>(
     lo: usize,
     hi: usize,
 ) -> ([T; SHORT_MAX], [u32; SHORT_MAX]) {
+    arg_slab_as::<T, MX, K, true>(x, b, sr, k, lo, hi)
+        .unwrap_or_else(|| arg_slab_as::<T, MX, K, false>(x, b, sr, k, lo, hi).expect("exact"))
+}
+
+/// [`arg_slab`] by a plain compare (`FAST`: one `minps` and one compare a
+/// vector, with `v - v` lanes; `None` when those met a NaN or infinity) or
+/// by the NaN-propagating select (never `None`). `(20000, 8).argmin(0)`:
+/// 0.032-0.036 ms with the select on SSE2, copy 0.017.
+#[inline(always)]
+fn arg_slab_as<T: Number, const MX: bool, const K: usize, const FAST: bool>(
+    x: &[T],
+    b: isize,
+    sr: isize,
+    k: usize,
+    lo: usize,
+    hi: usize,
+) -> Option<([T; SHORT_MAX], [u32; SHORT_MAX])> {
     let k = if K > 0 { K } else { k };
     let at = |r: usize| (b + r as isize * sr) as usize;
     let mut best = [T::zero(); SHORT_MAX];
     best[..k].copy_from_slice(&x[at(lo)..at(lo) + k]);
     let mut idx = [lo as u32; SHORT_MAX];
+    let mut z = [T::zero(); SHORT_MAX];
     for r in lo + 1..hi {
         let row = &x[at(r)..at(r) + k];
         let rr = r as u32;
         for j in 0..k {
             let v = row[j];
-            let t = better::<T, MX>(best[j], v);
             // Blends, not a select on both arrays (which compiled to
             // branches, mispredicted on irregular data).
-            idx[j] ^= (idx[j] ^ rr) & (t as u32).wrapping_neg();
-            best[j] = if MX {
-                vmax(best[j], v)
+            let t = if FAST {
+                z[j] = nan_lane(z[j], v);
+                if MX {
+                    v > best[j]
+                } else {
+                    v < best[j]
+                }
             } else {
-                vmin(best[j], v)
+                better::<T, MX>(best[j], v)
+            };
+            idx[j] ^= (idx[j] ^ rr) & (t as u32).wrapping_neg();
+            best[j] = match (FAST, MX) {
+                (true, true) => fmax(best[j], v),
+                (true, false) => fmin(best[j], v),
+                (false, true) => vmax(best[j], v),
+                (false, false) => vmin(best[j], v),
             };
         }
     }
-    (best, idx)
+    // (A NaN in the first row stays best with its index under the plain
+    // compare too; only later ones need the exact pass.)
+    if FAST && any_nan(&z[..k]) {
+        return None;
+    }
+    Some((best, idx))
 }
 
 /// First rows of the extremes of `G = 16 / K` back-to-back slabs of `R`
