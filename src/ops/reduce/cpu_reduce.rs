@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use super::cpu_short;
 
-use crate::element::Number;
+use crate::element::{DType, Number};
 use crate::layout::Layout;
 
 /// Elements below which a reduction runs on one thread.
@@ -469,7 +469,7 @@ pub(crate) fn stat<T: Number>(
     if cpu_short::values(kind, x, l, is_red, div, out) {
         return;
     }
-    if var && var_columns(x, l, is_red, div, out) {
+    if var && (var_columns(x, l, is_red, div, out) || var_runs(x, l, is_red, div, out)) {
         return;
     }
     let n: usize = (0..l.ndim())
@@ -484,6 +484,84 @@ pub(crate) fn stat<T: Number>(
         reduce(Op::SqDev, x, l, is_red, Some(&means), out);
         out.iter_mut().for_each(|v| *v = v.div_(div));
     }
+}
+
+/// Elements of a block of [`var_runs`]: its mean and squared deviations
+/// are taken while it sits in L1/L2.
+const RUN_BLOCK: usize = 4096;
+
+/// `var` of long contiguous runs (`(8, n).var(1)`, a contiguous array's
+/// `var()`): canonically `[A kept]?, [R reduced]` with R contiguous. Each
+/// block of [`RUN_BLOCK`] elements gives its mean (a pairwise sum) and its
+/// squared deviations from it while in cache, and the blocks merge in
+/// order by Chan et al.'s update: one pass over memory instead of two
+/// (`(8, 20000).var(1)`: 0.031 ms in two passes, copy 0.017). Floats only
+/// (integers divide exactly); `false` leaves it to the passes.
+fn var_runs<T: Number>(x: &[T], l: &Layout, is_red: &[bool], div: T, out: &mut [T]) -> bool {
+    if !matches!(T::DTYPE, DType::F32 | DType::F64) {
+        return false;
+    }
+    let (i0, o0, axes) = canon(l, is_red);
+    let (a, r) = match *axes.as_slice() {
+        [r] if r.o == 0 => (Ax { n: 1, s: 0, o: 1 }, r),
+        [a, r] if a.o != 0 && r.o == 0 => (a, r),
+        _ => return false,
+    };
+    if r.s != 1 || r.n < 2 * RUN_BLOCK {
+        return false;
+    }
+    // (count, mean, M2) of x[b..b + len], block by block.
+    let stats = |b: usize, len: usize| -> (T, T, T) {
+        let mut acc: Option<(T, T, T)> = None;
+        for blk in x[b..b + len].chunks(RUN_BLOCK) {
+            let nb = T::from_f64(blk.len() as f64);
+            let mb = pairwise(blk).div_(nb);
+            let part = (nb, mb, pairwise_sqdev(blk, mb));
+            acc = Some(acc.map_or(part, |p| chan(p, part)));
+        }
+        acc.expect("a run is never empty")
+    };
+    let threads = rayon::current_num_threads().max(1);
+    let at = |ai: usize| (i0 + ai as isize * a.s) as usize;
+    let put = |o: &mut [T], ai: usize, st: (T, T, T)| {
+        o[(o0 + ai as isize * a.o) as usize] = st.2.div_(div);
+    };
+    if a.n * r.n < PAR_MIN {
+        for ai in 0..a.n {
+            put(out, ai, stats(at(ai), r.n));
+        }
+    } else if a.n >= 2 * threads {
+        let vals: Vec<(T, T, T)> = (0..a.n)
+            .into_par_iter()
+            .map(|ai| stats(at(ai), r.n))
+            .collect();
+        for (ai, st) in vals.into_iter().enumerate() {
+            put(out, ai, st);
+        }
+    } else {
+        // A few long runs: each split into pieces across threads.
+        let per = r.n.div_ceil(2 * threads).next_multiple_of(RUN_BLOCK);
+        for ai in 0..a.n {
+            let parts: Vec<(T, T, T)> = (0..r.n.div_ceil(per))
+                .into_par_iter()
+                .map(|p| stats(at(ai) + p * per, per.min(r.n - p * per)))
+                .collect();
+            let st = parts[1..].iter().fold(parts[0], |acc, &q| chan(acc, q));
+            put(out, ai, st);
+        }
+    }
+    true
+}
+
+/// Merges the (count, mean, M2) of two consecutive parts (Chan et al.).
+#[inline]
+fn chan<T: Number>((na, ma, qa): (T, T, T), (nb, mb, qb): (T, T, T)) -> (T, T, T) {
+    let n = na.add_(nb);
+    let d = mb.sub_(ma);
+    let m = ma.add_(d.mul_(nb).div_(n));
+    // d² · na·nb/n, ordered so that no product of counts can overflow.
+    let q = qa.add_(qb).add_(d.mul_(d.mul_(na.div_(n)).mul_(nb)));
+    (n, m, q)
 }
 
 /// Reduced rows up to which [`var_columns`] takes a column block's sums and
