@@ -224,8 +224,8 @@ fn slab<T: Number, const OP: u8, const K: usize>(
         let run = &x[at(lo)..at(lo) + (hi - lo) * k];
         let mut steps = run.chunks_exact(w);
         for c in &mut steps {
-            for l in 0..w {
-                step(l, c[l]);
+            for (l, &v) in c.iter().enumerate() {
+                step(l, v);
             }
         }
         r = hi - steps.remainder().len() / k;
