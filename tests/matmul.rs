@@ -419,9 +419,10 @@ fn parallel_batches(dev: &Device) -> Result<()> {
     let bb = rand(dev, &[300, 150], 75)?;
     check(&big.t().matmul(&bb)?, &big.t(), &bb)?;
     // A sliced A with an odd row count: the CPU splits C into uneven bands
-    // of rows, each starting at an offset into A.
-    let wide = rand(dev, &[261, 140], 79)?;
-    let sub = wide.slice(s![2..259, 5..])?;
+    // of rows (at least 64 each, so with up to 16 threads), each starting at
+    // an offset into A.
+    let wide = rand(dev, &[1030, 140], 79)?;
+    let sub = wide.slice(s![2..1027, 5..])?;
     let rhs = rand(dev, &[135, 130], 80)?;
     check(&sub.matmul(&rhs)?, &sub, &rhs)?;
     if dev.is_cpu() {

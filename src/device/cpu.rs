@@ -160,7 +160,9 @@ pub(crate) fn exec<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         // (a copy of (20000, 8): median 49 µs, fastest 17). The caller
         // yields in a loop for up to SPIN_WAIT instead, then waits as
         // before; a plain thread in `in_place_scope` never runs the pool's
-        // other tasks, so its locks stay safe (median 17 µs).
+        // other tasks, so its locks stay safe (median 17 µs). That rests on
+        // rayon-core's choice of latch for a scope owned by no worker (a
+        // blocking one, checked in 1.13): recheck it on a rayon upgrade.
         use std::sync::atomic::{AtomicBool, Ordering};
         let done = AtomicBool::new(false);
         let mut out = None;
@@ -201,8 +203,9 @@ pub(crate) fn exec_sized<R: Send>(elements: usize, f: impl FnOnce() -> R + Send)
     }
 }
 
-/// Elements below this run on one thread: rayon's hand-off costs more.
-const PAR_MIN: usize = 1 << 16;
+/// Elements below this run on one thread: rayon's hand-off costs more. The
+/// reduction kernels share it (see [`exec_sized`]).
+pub(crate) const PAR_MIN: usize = 1 << 16;
 /// Elements per parallel task.
 const PAR_CHUNK: usize = 1 << 15;
 

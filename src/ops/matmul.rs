@@ -479,7 +479,14 @@ fn cpu_product<T: Number>(
             }
         }
     };
-    if plan.batch() == 1 && m * n * k <= SERIAL_MAX_OPS && rayon::current_thread_index().is_none() {
+    let float = matches!(T::DTYPE, DType::F32 | DType::F64);
+    let ops = m * n * k;
+    let serial = if float {
+        ops <= SERIAL_MAX_OPS
+    } else {
+        ops < PAR_MIN_OPS
+    };
+    if plan.batch() == 1 && serial && rayon::current_thread_index().is_none() {
         // One small product runs on one thread anyway: on the caller's,
         // which saves waking a pool thread (10-30 µs a call here, more
         // than the whole 64³ product).

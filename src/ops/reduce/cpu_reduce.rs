@@ -9,9 +9,10 @@
 //!
 //! * **rows** (the innermost axis is reduced, or the innermost kept axis is
 //!   short): each output reduces its own run, a contiguous slice where it can
-//!   (pairwise sums, eight lanes that the compiler turns into vector
-//!   registers, NaN carried by a branch-free select), outputs split across
-//!   threads; a few long rows split each row across threads instead.
+//!   (pairwise sums on eight lanes that the compiler turns into vector
+//!   registers; max and min a plain compare on 32 lanes, with `v - v` lanes
+//!   that catch a NaN), outputs split across threads; a few long rows split
+//!   each row across threads instead.
 //! * **columns** (the innermost axis is kept and long, `sum(axis=0)`): whole
 //!   contiguous rows of the input are combined into a row of outputs, column
 //!   blocks split across threads, or the reduced rows split into partial
@@ -21,7 +22,7 @@
 //! ties): a run is scanned in blocks of [`ARG_BLOCK`], a vectorised max per
 //! block, and only a block that beats the best so far is searched for its
 //! first index; over an outer axis, a row of best values and indices is
-//! updated with selects.
+//! updated with blends.
 
 // `!(b <= a)` is "b is greater, or one of them is NaN": the negated
 // comparisons below are how NaN propagation stays branch-free.
@@ -35,7 +36,9 @@ use crate::element::{DType, Number};
 use crate::layout::Layout;
 
 /// Elements below which a reduction runs on one thread.
-pub(super) const PAR_MIN: usize = 1 << 16;
+/// (The device's own threshold: `exec_sized` runs work below it on the
+/// calling thread, which is sound only while these kernels stay serial there.)
+pub(super) const PAR_MIN: usize = crate::device::cpu::PAR_MIN;
 /// Elements per parallel task of a long run.
 pub(super) const PAR_CHUNK: usize = 1 << 15;
 /// Block of an arg scan: small enough to search again from L1, long enough
@@ -1150,7 +1153,7 @@ fn arg_impl<T: Number, const MAX: bool>(x: &[T], l: &Layout, axis: Option<usize>
         }
         return;
     }
-    // Columns: a row of best values and indices, updated with selects.
+    // Columns: a row of best values and indices, updated with blends.
     let c = *others.last().expect("columns");
     let rows = &others[..others.len() - 1];
     let cols = |ib: isize, col0: usize, idx: &mut [u32]| {

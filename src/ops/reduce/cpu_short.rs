@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 
 use super::cpu_reduce::{better, canon, fmax, fmin, nan_lane, vmax, vmin, Ax, PAR_CHUNK, PAR_MIN};
-use crate::element::Number;
+use crate::element::{DType, Number};
 use crate::layout::Layout;
 
 /// The longest innermost axis these kernels take.
@@ -204,7 +204,8 @@ fn slab<T: Number, const OP: u8, const K: usize>(
     // Max and min fold with a plain compare and `v - v` lanes; if those
     // end NaN, the rows are folded again with the NaN-propagating select
     // ((20000, 8, 2).min(0): 0.032 -> 0.016 ms).
-    let fast = matches!(OP, MAX | MIN);
+    // (Not f16, whose every add is two conversions.)
+    let fast = matches!(OP, MAX | MIN) && T::DTYPE != DType::F16;
     let mut z = [T::zero(); LANES];
     let mut step = |l: usize, v: T| {
         if fast {
@@ -706,8 +707,12 @@ fn arg_slab<T: Number, const MX: bool, const K: usize>(
     lo: usize,
     hi: usize,
 ) -> ([T; SHORT_MAX], [u32; SHORT_MAX]) {
-    arg_slab_as::<T, MX, K, true>(x, b, sr, k, lo, hi)
-        .unwrap_or_else(|| arg_slab_as::<T, MX, K, false>(x, b, sr, k, lo, hi).expect("exact"))
+    let exact = || arg_slab_as::<T, MX, K, false>(x, b, sr, k, lo, hi).expect("exact");
+    if T::DTYPE == DType::F16 {
+        // Each `v - v` would be two conversions: the select is cheaper.
+        return exact();
+    }
+    arg_slab_as::<T, MX, K, true>(x, b, sr, k, lo, hi).unwrap_or_else(exact)
 }
 
 /// [`arg_slab`] by a plain compare (`FAST`: one `minps` and one compare a
