@@ -32,4 +32,33 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 # --all-features: the test-only fault-injection hooks (tests/faults.rs) and
 # the `ndarray` and `safetensors` interop features, all tested.
 cargo test --all-features --all-targets "$@"
+
+# The CPU backend's float GEMM (the gemm crate) picks AVX-512, AVX2/FMA or
+# SSE kernels at run time. On x86-64 the CPU matmul tests run again on
+# emulated CPUs without AVX-512 (Haswell) and without AVX (Nehalem), so each
+# kernel family is tested whatever this machine has; qemu-user comes from
+# apt where it is missing.
+if [ "$(uname -m)" = x86_64 ]; then
+  if ! command -v qemu-x86_64 >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-user >/dev/null
+  fi
+  if command -v qemu-x86_64 >/dev/null 2>&1; then
+    matmul=$(cargo test --all-features --test matmul --no-run "$@" 2>&1 |
+      sed -n 's/.*\(Executable\|Running\) tests\/matmul.rs (\(.*\))$/\2/p' | tail -n 1)
+    if [ -z "$matmul" ]; then
+      echo "could not find the matmul test binary in cargo's output" >&2
+      exit 1
+    fi
+    for cpu in Haswell Nehalem; do
+      echo "CPU matmul tests on an emulated $cpu"
+      qemu-x86_64 -cpu "$cpu" "$matmul" cpu 2>/dev/null
+    done
+  else
+    echo "no qemu-x86_64: the GEMM fallback kernels are not tested here" >&2
+  fi
+fi
+
 cargo test --all-features --doc "$@"
